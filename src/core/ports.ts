@@ -1,0 +1,63 @@
+import type { Collection } from "./collections/collection.ts";
+import type { ResolvedFilter, ResolvedSort } from "./filter/index.ts";
+
+/** A record as stored: field name → decoded JS value (bool as boolean, JSON parsed). */
+export type RecordRow = Record<string, unknown>;
+
+/** What a store can do, so services branch on capabilities, never on a dialect name. */
+export interface StoreCapabilities {
+  /** Supports `SELECT ... FOR UPDATE SKIP LOCKED` (job queues). */
+  readonly skipLocked: boolean;
+  /** Runs DDL inside transactions. */
+  readonly transactionalDdl: boolean;
+}
+
+/** A list/count query over one collection's table. */
+export interface RecordQuery {
+  readonly collection: Collection;
+  /** ANDed conditions (rule, filter, id match ...). */
+  readonly where: readonly ResolvedFilter[];
+  readonly sort: readonly ResolvedSort[];
+  readonly limit?: number;
+  readonly offset?: number;
+}
+
+/** Operations available inside (and outside) a transaction. */
+export interface StoreSession {
+  // system tables
+  loadCollections(): Promise<Collection[]>;
+  saveCollection(collection: Collection): Promise<void>;
+  deleteCollection(id: string): Promise<void>;
+  /**
+   * Brings the record table of a collection from `previous` to `next` (create when previous is null,
+   * drop when next is null), keeping every remaining row's data. `all` is the full schema after the change.
+   */
+  syncRecordTable(previous: Collection | null, next: Collection | null, all: readonly Collection[]): Promise<void>;
+  getParam(key: string): Promise<unknown>;
+  setParam(key: string, value: unknown): Promise<void>;
+
+  // records
+  findRecords(query: RecordQuery): Promise<RecordRow[]>;
+  countRecords(query: RecordQuery): Promise<number>;
+  findRecordsByIds(collection: Collection, ids: readonly string[]): Promise<RecordRow[]>;
+  insertRecord(collection: Collection, values: RecordRow): Promise<void>;
+  updateRecord(collection: Collection, id: string, values: RecordRow): Promise<void>;
+  deleteRecord(collection: Collection, id: string): Promise<void>;
+  truncate(collection: Collection): Promise<void>;
+}
+
+/** The database behind every service. */
+export interface Store extends StoreSession {
+  readonly capabilities: StoreCapabilities;
+  /** Runs `fn` in one transaction: committed if it resolves, rolled back if it throws. Nested calls join the outer one. */
+  transaction<T>(fn: (tx: StoreSession) => Promise<T>): Promise<T>;
+  /** Checks the database answers (health). */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Hashes and checks passwords (argon2id); native work, so it sits behind a port. */
+export interface PasswordHasher {
+  hash(password: string): Promise<string>;
+  verify(hash: string, password: string): Promise<boolean>;
+}
