@@ -80,7 +80,10 @@ export class PlinthError extends Error {
 }
 
 /** Shorthand for a 400 with per-field errors. */
-export function validationError(fields: FieldErrors, message = "Failed to validate the submitted data."): PlinthError {
+export function validationError(
+  fields: FieldErrors,
+  message = "Failed to validate the submitted data.",
+): PlinthError {
   return new PlinthError("validation_failed", message, { fields });
 }
 

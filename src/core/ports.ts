@@ -32,7 +32,11 @@ export interface StoreSession {
    * Brings the record table of a collection from `previous` to `next` (create when previous is null,
    * drop when next is null), keeping every remaining row's data. `all` is the full schema after the change.
    */
-  syncRecordTable(previous: Collection | null, next: Collection | null, all: readonly Collection[]): Promise<void>;
+  syncRecordTable(
+    previous: Collection | null,
+    next: Collection | null,
+    all: readonly Collection[],
+  ): Promise<void>;
   getParam(key: string): Promise<unknown>;
   setParam(key: string, value: unknown): Promise<void>;
 
