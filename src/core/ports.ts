@@ -15,7 +15,11 @@ export interface StoreCapabilities {
 /** A list/count query over one collection's table. */
 export interface RecordQuery {
   readonly collection: Collection;
-  /** ANDed conditions (rule, filter, id match ...). */
+  /** Restricts to these record ids. */
+  readonly ids?: readonly string[];
+  /** Restricts to rows whose `field` equals `value` (case-insensitively with `nocase`); identities, lookups. */
+  readonly match?: { readonly field: string; readonly value: string; readonly nocase?: boolean };
+  /** ANDed conditions (rule, filter ...). */
   readonly where: readonly ResolvedFilter[];
   readonly sort: readonly ResolvedSort[];
   readonly limit?: number;
@@ -43,7 +47,6 @@ export interface StoreSession {
   // records
   findRecords(query: RecordQuery): Promise<RecordRow[]>;
   countRecords(query: RecordQuery): Promise<number>;
-  findRecordsByIds(collection: Collection, ids: readonly string[]): Promise<RecordRow[]>;
   insertRecord(collection: Collection, values: RecordRow): Promise<void>;
   updateRecord(collection: Collection, id: string, values: RecordRow): Promise<void>;
   deleteRecord(collection: Collection, id: string): Promise<void>;
@@ -55,6 +58,8 @@ export interface Store extends StoreSession {
   readonly capabilities: StoreCapabilities;
   /** Runs `fn` in one transaction: committed if it resolves, rolled back if it throws. Nested calls join the outer one. */
   transaction<T>(fn: (tx: StoreSession) => Promise<T>): Promise<T>;
+  /** Creates the system tables when missing. */
+  init(): Promise<void>;
   /** Checks the database answers (health). */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -1,5 +1,7 @@
+import type { Collection } from "../../../core/collections/collection.ts";
 import type { Field } from "../../../core/collections/field.ts";
 import type { StoreCapabilities } from "../../../core/ports.ts";
+import type { DriverErrorKind } from "./sql-driver.ts";
 
 /**
  * What differs between SQL databases. The shared SQL store and the filter compiler only ask this
@@ -17,4 +19,16 @@ export interface SqlDialect {
   encodeValue(field: Field, value: unknown): unknown;
   /** A stored value back to JS (0/1 → bool, JSON text → value ...). */
   decodeValue(field: Field, raw: unknown): unknown;
+  /** SQL for "rows in random order". */
+  randomOrder(): string;
+}
+
+/** Dialect-specific DDL for keeping a collection's table in step with its definition. */
+export interface SqlSchemaDialect {
+  /** Statements that bring a record table (or view) from `previous` to `next`; run in one transaction. */
+  syncStatements(previous: Collection | null, next: Collection | null): readonly string[];
+  /** Statements creating the system tables if missing. */
+  systemTableStatements(): readonly string[];
+  /** Classifies a driver error (unique violation, busy ...). */
+  classifyError(err: unknown): DriverErrorKind;
 }

@@ -1,0 +1,22 @@
+/** The narrow connection interface the shared SQL store runs on; one implementation per database. */
+export interface SqlDriver {
+  /** Runs a query and returns its rows (reads; also writes with RETURNING). */
+  all(sql: string, params: readonly unknown[]): Promise<Record<string, unknown>[]>;
+  /** Runs a statement that returns no rows; resolves to the number of changed rows. */
+  run(sql: string, params: readonly unknown[]): Promise<number>;
+  /** Runs `fn` on one connection inside BEGIN … COMMIT (ROLLBACK when it throws). */
+  transaction<T>(fn: (conn: SqlConnection) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+/** One connection with an open transaction. */
+export interface SqlConnection {
+  all(sql: string, params: readonly unknown[]): Promise<Record<string, unknown>[]>;
+  run(sql: string, params: readonly unknown[]): Promise<number>;
+}
+
+/** A database error translated to something the store can act on. */
+export type DriverErrorKind =
+  | { readonly kind: "unique"; readonly table: string; readonly columns: readonly string[] }
+  | { readonly kind: "busy" }
+  | { readonly kind: "other" };

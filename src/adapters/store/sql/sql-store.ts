@@ -1,0 +1,199 @@
+import type { Collection } from "../../../core/collections/collection.ts";
+import type { Field } from "../../../core/collections/field.ts";
+import { PlinthError, validationError, FIELD_CODES } from "../../../core/errors.ts";
+import type { RecordQuery, RecordRow, Store, StoreSession } from "../../../core/ports.ts";
+import { compileFilter, compileSort } from "./compile-filter.ts";
+import type { SqlDialect, SqlSchemaDialect } from "./dialect.ts";
+import type { SqlConnection, SqlDriver } from "./sql-driver.ts";
+
+/** What the shared SQL store is built from. */
+export interface SqlStoreDeps {
+  readonly driver: SqlDriver;
+  readonly dialect: SqlDialect;
+  readonly schema: SqlSchemaDialect;
+}
+
+/** Decodes one row into field values using the collection's field definitions. */
+function decodeRow(dialect: SqlDialect, fields: readonly Field[], raw: Record<string, unknown>): RecordRow {
+  const out: RecordRow = {};
+  for (const f of fields) out[f.name] = dialect.decodeValue(f, raw[f.name]);
+  return out;
+}
+
+/** Builds the SQL store shared by every SQL dialect; only the driver and dialects differ. */
+export function createSqlStore(deps: SqlStoreDeps): Store {
+  const { driver, dialect, schema } = deps;
+  const q = (s: string) => dialect.quoteIdent(s);
+
+  /** Translates driver errors at the boundary: unique violations become field errors, never SQL text. */
+  function translate(err: unknown, collection?: Collection): never {
+    if (err instanceof PlinthError) throw err;
+    const kind = schema.classifyError(err);
+    if (kind.kind === "unique") {
+      const fields: Record<string, { code: string; message: string }> = {};
+      for (const col of kind.columns) {
+        fields[col] = { code: FIELD_CODES.notUnique, message: "Value must be unique." };
+      }
+      if (kind.columns.length === 0 && collection) fields["id"] = { code: FIELD_CODES.notUnique, message: "Value must be unique." };
+      throw validationError(fields);
+    }
+    if (kind.kind === "busy") throw new PlinthError("unavailable", "The database is busy, please retry.", { cause: err });
+    throw new PlinthError("internal", "Database error.", { cause: err });
+  }
+
+  function where(query: RecordQuery, params: unknown[]): string {
+    const parts: string[] = [];
+    const table = query.collection.name;
+    if (query.ids !== undefined) {
+      if (query.ids.length === 0) return " WHERE 1 = 0";
+      parts.push(
+        `${q(table)}.${q("id")} IN (${query.ids
+          .map((id) => {
+            params.push(id);
+            return dialect.placeholder(params.length);
+          })
+          .join(", ")})`,
+      );
+    }
+    if (query.match !== undefined) {
+      if (!query.collection.fields.some((f) => f.name === query.match?.field)) return " WHERE 1 = 0";
+      params.push(query.match.value);
+      const col = `${q(table)}.${q(query.match.field)}`;
+      const ph = dialect.placeholder(params.length);
+      parts.push(query.match.nocase ? `LOWER(${col}) = LOWER(${ph})` : `${col} = ${ph}`);
+    }
+    for (const w of query.where) parts.push(`(${compileFilter(w, { dialect, params, table })})`);
+    return parts.length ? ` WHERE ${parts.join(" AND ")}` : "";
+  }
+
+  function session(conn: SqlConnection | SqlDriver): StoreSession {
+    return {
+      async loadCollections() {
+        const rows = await conn.all(`SELECT ${q("definition")} FROM ${q("_collections")} ORDER BY ${q("created")}, ${q("name")}`, []);
+        return rows.map((r) => JSON.parse(String(r["definition"])) as Collection);
+      },
+      async saveCollection(c) {
+        const params = [c.id, c.name, c.type, JSON.stringify(c), c.created, c.updated];
+        const ph = params.map((_, i) => dialect.placeholder(i + 1)).join(", ");
+        await conn.run(`DELETE FROM ${q("_collections")} WHERE ${q("id")} = ${dialect.placeholder(1)}`, [c.id]);
+        await conn.run(
+          `INSERT INTO ${q("_collections")} (${["id", "name", "type", "definition", "created", "updated"].map(q).join(", ")}) VALUES (${ph})`,
+          params,
+        );
+      },
+      async deleteCollection(id) {
+        await conn.run(`DELETE FROM ${q("_collections")} WHERE ${q("id")} = ${dialect.placeholder(1)}`, [id]);
+      },
+      async syncRecordTable(previous, next) {
+        for (const sql of schema.syncStatements(previous, next)) {
+          try {
+            await conn.run(sql, []);
+          } catch (err) {
+            const kind = schema.classifyError(err);
+            if (kind.kind === "unique") {
+              throw validationError({
+                indexes: { code: FIELD_CODES.invalidIndex, message: "The unique index can't be created: the table has duplicate values." },
+              });
+            }
+            throw new PlinthError("validation_failed", "Failed to apply the collection change.", {
+              cause: err,
+              fields: { fields: { code: FIELD_CODES.invalidValue, message: "The change can't be applied to the existing data." } },
+            });
+          }
+        }
+      },
+      async getParam(key) {
+        const rows = await conn.all(`SELECT ${q("value")} FROM ${q("_params")} WHERE ${q("key")} = ${dialect.placeholder(1)}`, [key]);
+        const raw = rows[0]?.["value"];
+        return raw === undefined || raw === null ? undefined : JSON.parse(String(raw));
+      },
+      async setParam(key, value) {
+        await conn.run(`DELETE FROM ${q("_params")} WHERE ${q("key")} = ${dialect.placeholder(1)}`, [key]);
+        await conn.run(`INSERT INTO ${q("_params")} (${q("key")}, ${q("value")}) VALUES (${dialect.placeholder(1)}, ${dialect.placeholder(2)})`, [
+          key,
+          JSON.stringify(value),
+        ]);
+      },
+      async findRecords(query) {
+        const params: unknown[] = [];
+        let sql = `SELECT * FROM ${q(query.collection.name)}${where(query, params)}`;
+        const order = compileSort(query.sort, { dialect, params, table: query.collection.name });
+        if (order) sql += ` ORDER BY ${order}`;
+        if (query.limit !== undefined) {
+          params.push(query.limit);
+          sql += ` LIMIT ${dialect.placeholder(params.length)}`;
+          if (query.offset) {
+            params.push(query.offset);
+            sql += ` OFFSET ${dialect.placeholder(params.length)}`;
+          }
+        }
+        try {
+          const rows = await conn.all(sql, params);
+          return rows.map((r) => decodeRow(dialect, query.collection.fields, r));
+        } catch (err) {
+          return translate(err);
+        }
+      },
+      async countRecords(query) {
+        const params: unknown[] = [];
+        const sql = `SELECT COUNT(*) AS ${q("n")} FROM ${q(query.collection.name)}${where(query, params)}`;
+        try {
+          const rows = await conn.all(sql, params);
+          return Number(rows[0]?.["n"] ?? 0);
+        } catch (err) {
+          return translate(err);
+        }
+      },
+      async insertRecord(collection, values) {
+        const fields = collection.fields.filter((f) => f.name in values);
+        const params = fields.map((f) => dialect.encodeValue(f, values[f.name]));
+        const sql = `INSERT INTO ${q(collection.name)} (${fields.map((f) => q(f.name)).join(", ")}) VALUES (${fields
+          .map((_, i) => dialect.placeholder(i + 1))
+          .join(", ")})`;
+        try {
+          await conn.run(sql, params);
+        } catch (err) {
+          translate(err, collection);
+        }
+      },
+      async updateRecord(collection, id, values) {
+        const fields = collection.fields.filter((f) => f.name in values);
+        if (fields.length === 0) return;
+        const params = fields.map((f) => dialect.encodeValue(f, values[f.name]));
+        params.push(id);
+        const sql = `UPDATE ${q(collection.name)} SET ${fields
+          .map((f, i) => `${q(f.name)} = ${dialect.placeholder(i + 1)}`)
+          .join(", ")} WHERE ${q("id")} = ${dialect.placeholder(params.length)}`;
+        try {
+          await conn.run(sql, params);
+        } catch (err) {
+          translate(err, collection);
+        }
+      },
+      async deleteRecord(collection, id) {
+        await conn.run(`DELETE FROM ${q(collection.name)} WHERE ${q("id")} = ${dialect.placeholder(1)}`, [id]);
+      },
+      async truncate(collection) {
+        await conn.run(`DELETE FROM ${q(collection.name)}`, []);
+      },
+    };
+  }
+
+  const outside = session(driver);
+  return {
+    ...outside,
+    capabilities: dialect.capabilities,
+    transaction(fn) {
+      return driver.transaction((conn) => fn(session(conn)));
+    },
+    async ping() {
+      await driver.all("SELECT 1", []);
+    },
+    async init() {
+      for (const sql of schema.systemTableStatements()) await driver.run(sql, []);
+    },
+    close() {
+      return driver.close();
+    },
+  };
+}

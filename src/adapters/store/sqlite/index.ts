@@ -1,0 +1,2 @@
+export { createSqliteStore } from "./create-sqlite-store.ts";
+export type { SqliteDriverOptions } from "./sqlite-driver.ts";

@@ -1,0 +1,118 @@
+import { AsyncLocalStorage } from "node:async_hooks";
+import { DatabaseSync, type SQLInputValue, type StatementSync } from "node:sqlite";
+import type { SqlConnection, SqlDriver } from "../sql/sql-driver.ts";
+
+/** Options for the embedded SQLite driver. */
+export interface SqliteDriverOptions {
+  /** Database file path, or ":memory:". */
+  readonly path: string;
+  /** `NORMAL` survives a killed process; `FULL` also survives a power cut. */
+  readonly synchronous: "NORMAL" | "FULL";
+  /** How long a writer waits for another process's lock before failing (ms). */
+  readonly busyTimeoutMs?: number;
+}
+
+const STATEMENT_CACHE_LIMIT = 500;
+
+/** A connection plus a bounded prepared-statement cache. */
+class Connection implements SqlConnection {
+  readonly db: DatabaseSync;
+  private readonly statements = new Map<string, StatementSync>();
+
+  constructor(db: DatabaseSync) {
+    this.db = db;
+  }
+
+  private prepare(sql: string): StatementSync {
+    let stmt = this.statements.get(sql);
+    if (stmt === undefined) {
+      stmt = this.db.prepare(sql);
+      if (this.statements.size >= STATEMENT_CACHE_LIMIT) {
+        const oldest = this.statements.keys().next().value;
+        if (oldest !== undefined) this.statements.delete(oldest);
+      }
+      this.statements.set(sql, stmt);
+    }
+    return stmt;
+  }
+
+  allSync(sql: string, params: readonly unknown[]): Record<string, unknown>[] {
+    return this.prepare(sql).all(...(params as SQLInputValue[])) as Record<string, unknown>[];
+  }
+
+  runSync(sql: string, params: readonly unknown[]): number {
+    if (params.length === 0 && !this.statements.has(sql) && /;\s*\S/.test(sql)) {
+      // Multi-statement DDL (never with values) goes through exec.
+      this.db.exec(sql);
+      return 0;
+    }
+    return Number(this.prepare(sql).run(...(params as SQLInputValue[])).changes);
+  }
+
+  async all(sql: string, params: readonly unknown[]): Promise<Record<string, unknown>[]> {
+    return this.allSync(sql, params);
+  }
+
+  async run(sql: string, params: readonly unknown[]): Promise<number> {
+    return this.runSync(sql, params);
+  }
+}
+
+function open(path: string, options: SqliteDriverOptions): DatabaseSync {
+  const db = new DatabaseSync(path, { timeout: options.busyTimeoutMs ?? 10_000 });
+  db.exec("PRAGMA journal_mode = WAL");
+  db.exec(`PRAGMA synchronous = ${options.synchronous}`);
+  db.exec("PRAGMA foreign_keys = OFF");
+  db.exec("PRAGMA temp_store = MEMORY");
+  db.exec("PRAGMA cache_size = -16000");
+  return db;
+}
+
+/**
+ * SQLite through `node:sqlite`: one writer connection whose transactions are serialized by a
+ * queue (BEGIN IMMEDIATE so other processes wait on the busy timeout, never see a half write), and a
+ * separate reader connection so reads never see another request's uncommitted transaction.
+ */
+export function createSqliteDriver(options: SqliteDriverOptions): SqlDriver {
+  const memory = options.path === ":memory:";
+  const writer = new Connection(open(options.path, options));
+  const reader = memory ? writer : new Connection(open(options.path, options));
+  const inTransaction = new AsyncLocalStorage<Connection>();
+  let queue: Promise<unknown> = Promise.resolve();
+
+  async function transaction<T>(fn: (conn: SqlConnection) => Promise<T>): Promise<T> {
+    const current = inTransaction.getStore();
+    if (current !== undefined) return fn(current);
+    const run = async (): Promise<T> => {
+      writer.db.exec("BEGIN IMMEDIATE");
+      try {
+        const result = await inTransaction.run(writer, () => fn(writer));
+        writer.db.exec("COMMIT");
+        return result;
+      } catch (err) {
+        if (writer.db.isTransaction) writer.db.exec("ROLLBACK");
+        throw err;
+      }
+    };
+    const result = queue.then(run, run);
+    queue = result.catch(() => undefined);
+    return result;
+  }
+
+  return {
+    async all(sql, params) {
+      return (inTransaction.getStore() ?? reader).allSync(sql, params);
+    },
+    async run(sql, params) {
+      const current = inTransaction.getStore();
+      if (current !== undefined) return current.runSync(sql, params);
+      return transaction(async (conn) => conn.run(sql, params));
+    },
+    transaction,
+    async close() {
+      await queue;
+      if (reader !== writer) reader.db.close();
+      writer.db.close();
+    },
+  };
+}

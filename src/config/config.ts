@@ -1,0 +1,138 @@
+import { resolve } from "node:path";
+import { parseArgs } from "node:util";
+
+/** Everything Plinth reads from its environment, validated and frozen. */
+export interface Config {
+  readonly host: string;
+  readonly port: number;
+  /** Data directory (SQLite file, later local files). */
+  readonly dir: string;
+  /** Pretty, human-readable logs instead of JSON lines. */
+  readonly dev: boolean;
+  readonly logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
+  /** Allowed CORS origins; "*" allows any. */
+  readonly corsOrigins: readonly string[] | "*";
+  /** Largest accepted request body in bytes. */
+  readonly bodyLimit: number;
+  /** SQLite durability: NORMAL survives a killed process, FULL also a power cut. */
+  readonly synchronous: "NORMAL" | "FULL";
+  /** Milliseconds SIGTERM waits for in-flight requests. */
+  readonly shutdownTimeoutMs: number;
+}
+
+/** A setting that could not be used, named so start-up can print one clear line. */
+export class ConfigError extends Error {
+  readonly setting: string;
+  constructor(setting: string, message: string) {
+    super(`invalid setting ${setting}: ${message}`);
+    this.name = "ConfigError";
+    this.setting = setting;
+  }
+}
+
+/** The defaults a fresh `npm start` uses. */
+export const DEFAULT_CONFIG: Config = Object.freeze({
+  host: "127.0.0.1",
+  port: 8090,
+  dir: resolve("plinth_data"),
+  dev: false,
+  logLevel: "info",
+  corsOrigins: "*",
+  bodyLimit: 32 * 1024 * 1024,
+  synchronous: "NORMAL",
+  shutdownTimeoutMs: 10_000,
+});
+
+const OPTIONS = {
+  http: { type: "string" },
+  dir: { type: "string" },
+  dev: { type: "boolean" },
+  "log-level": { type: "string" },
+  origins: { type: "string" },
+  "body-limit": { type: "string" },
+  synchronous: { type: "string" },
+  "shutdown-timeout": { type: "string" },
+} as const;
+
+/** The flags `serve` accepts, for help text. */
+export const SERVE_FLAGS = Object.keys(OPTIONS);
+
+function parseHttp(value: string): { host: string; port: number } {
+  const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d{1,5})$/.exec(value);
+  if (m === null) throw new ConfigError("--http", `expected host:port, got "${value}"`);
+  const port = Number(m[3]);
+  if (port > 65535) throw new ConfigError("--http", `port ${port} is out of range`);
+  return { host: m[1] ?? (m[2] || "127.0.0.1"), port };
+}
+
+function parseBool(setting: string, value: string): boolean {
+  if (/^(1|true|yes|on)$/i.test(value)) return true;
+  if (/^(0|false|no|off)$/i.test(value)) return false;
+  throw new ConfigError(setting, `expected true or false, got "${value}"`);
+}
+
+function parsePositiveInt(setting: string, value: string): number {
+  if (!/^\d+$/.test(value) || Number(value) <= 0) throw new ConfigError(setting, `expected a positive integer, got "${value}"`);
+  return Number(value);
+}
+
+const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+
+/**
+ * Reads flags first, then `PLINTH_*` environment variables, then defaults.
+ * Returns the remaining positional arguments too.
+ */
+export function loadConfig(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): Config {
+  let parsed: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>;
+  try {
+    parsed = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (err) {
+    const m = /'(--?[\w-]+)/.exec(String((err as Error).message));
+    throw new ConfigError(m?.[1] ?? "arguments", (err as Error).message.replace(/\. To specify.*$/s, ""));
+  }
+  const v = parsed.values;
+  const pick = (flag: keyof typeof OPTIONS, envName: string): { setting: string; value: string } | undefined => {
+    const fromFlag = v[flag];
+    if (typeof fromFlag === "string") return { setting: `--${flag}`, value: fromFlag };
+    const fromEnv = env[envName];
+    if (fromEnv !== undefined && fromEnv !== "") return { setting: envName, value: fromEnv };
+    return undefined;
+  };
+
+  const http = pick("http", "PLINTH_HTTP");
+  const { host, port } = http ? parseHttp(http.value) : DEFAULT_CONFIG;
+  const dir = pick("dir", "PLINTH_DIR");
+  const devEnv = env["PLINTH_DEV"];
+  const dev = v.dev === true || (devEnv !== undefined && devEnv !== "" && parseBool("PLINTH_DEV", devEnv));
+  const level = pick("log-level", "PLINTH_LOG_LEVEL");
+  if (level && !(LOG_LEVELS as readonly string[]).includes(level.value)) {
+    throw new ConfigError(level.setting, `expected one of ${LOG_LEVELS.join(", ")}, got "${level.value}"`);
+  }
+  const origins = pick("origins", "PLINTH_ORIGINS");
+  const bodyLimit = pick("body-limit", "PLINTH_BODY_LIMIT");
+  const sync = pick("synchronous", "PLINTH_SYNCHRONOUS");
+  if (sync && !/^(NORMAL|FULL)$/i.test(sync.value)) {
+    throw new ConfigError(sync.setting, `expected NORMAL or FULL, got "${sync.value}"`);
+  }
+  const shutdown = pick("shutdown-timeout", "PLINTH_SHUTDOWN_TIMEOUT");
+
+  return Object.freeze({
+    host,
+    port,
+    dir: dir ? resolve(dir.value) : DEFAULT_CONFIG.dir,
+    dev,
+    logLevel: (level?.value as Config["logLevel"]) ?? DEFAULT_CONFIG.logLevel,
+    corsOrigins:
+      origins === undefined || origins.value.trim() === "*"
+        ? "*"
+        : Object.freeze(origins.value.split(",").map((o) => o.trim()).filter(Boolean)),
+    bodyLimit: bodyLimit ? parsePositiveInt(bodyLimit.setting, bodyLimit.value) : DEFAULT_CONFIG.bodyLimit,
+    synchronous: sync ? (sync.value.toUpperCase() as Config["synchronous"]) : DEFAULT_CONFIG.synchronous,
+    shutdownTimeoutMs: shutdown ? parsePositiveInt(shutdown.setting, shutdown.value) : DEFAULT_CONFIG.shutdownTimeoutMs,
+  });
+}
+
+/** Positional arguments left after the flags (e.g. `superuser upsert EMAIL PASSWORD`). */
+export function positionals(argv: readonly string[]): string[] {
+  return parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: false }).positionals;
+}

@@ -1,0 +1,1 @@
+export { type Config, ConfigError, DEFAULT_CONFIG, loadConfig, positionals } from "./config.ts";

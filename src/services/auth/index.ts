@@ -1,0 +1,1 @@
+export { type AuthResponse, type AuthService, createAuthService } from "./auth-service.ts";

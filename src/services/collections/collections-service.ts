@@ -1,0 +1,181 @@
+import type { Collection } from "../../core/collections/collection.ts";
+import {
+  createSystemCollections,
+  normalizeCollection,
+  planImport,
+  toApiCollection,
+  validateCollection,
+} from "../../core/collections/index.ts";
+import type { Clock, IdGen } from "../../core/clock.ts";
+import { formatDateTime } from "../../core/clock.ts";
+import { type FieldErrors, PlinthError, validationError } from "../../core/errors.ts";
+import type { EventHub } from "../../core/events.ts";
+import { resolveFilter } from "../../core/filter/index.ts";
+import type { Store, StoreSession } from "../../core/ports.ts";
+import { guestRequest, isSuperuser, type RequestInfo } from "../../core/request-info.ts";
+import type { SchemaCache } from "../schema-cache.ts";
+
+/** What the collections service needs. */
+export interface CollectionServiceDeps {
+  readonly store: Store;
+  readonly schema: SchemaCache;
+  readonly clock: Clock;
+  readonly ids: IdGen;
+  readonly events: EventHub;
+}
+
+const SECRET_ALPHABET = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+
+function requireSuperuser(request: RequestInfo): void {
+  if (request.auth === null) throw new PlinthError("unauthenticated", "The request requires valid record authorization token.");
+  if (!isSuperuser(request)) throw new PlinthError("forbidden", "The authorized record is not allowed to perform this action.");
+}
+
+/** Collection definitions: CRUD, import and truncate, each migrating the real table in one transaction. */
+export function createCollectionService(deps: CollectionServiceDeps) {
+  const { store, schema, clock } = deps;
+  const opts = () => ({ now: formatDateTime(clock.now()), randomSecret: () => deps.ids.random(50, SECRET_ALPHABET) });
+
+  function checkRuleOver(all: readonly Collection[]) {
+    const lookup = schema.lookupOver(all);
+    return (rule: string, collection: Collection): string | null => {
+      try {
+        resolveFilter(rule, { collection, schema: lookup, request: guestRequest(), now: clock.now(), allowHiddenFields: true });
+        return null;
+      } catch (err) {
+        return err instanceof PlinthError ? err.message : "Invalid rule.";
+      }
+    };
+  }
+
+  function check(next: Collection, previous: Collection | null, all: readonly Collection[]): void {
+    const errors: FieldErrors = validateCollection(next, previous, { all, checkRule: checkRuleOver(all) });
+    if (Object.keys(errors).length > 0) throw validationError(errors);
+  }
+
+  /** Applies a schema change inside the caller's transaction and reloads the cache from it. */
+  async function apply(tx: StoreSession, previous: Collection | null, next: Collection | null, all: readonly Collection[]) {
+    await tx.syncRecordTable(previous, next, all);
+    if (next === null) await tx.deleteCollection(previous!.id);
+    else await tx.saveCollection(next);
+  }
+
+  async function commit(fn: (tx: StoreSession) => Promise<void>): Promise<void> {
+    try {
+      await store.transaction(async (tx) => {
+        await fn(tx);
+        await schema.reload(tx);
+      });
+    } catch (err) {
+      // the transaction rolled back; the cache must match the database again
+      await schema.reload(store);
+      throw err;
+    }
+    deps.events.publish({ kind: "schema" });
+  }
+
+  function referencedBy(target: Collection): Collection[] {
+    return schema
+      .all()
+      .filter((c) => c.id !== target.id && c.fields.some((f) => f.type === "relation" && f.collectionId === target.id));
+  }
+
+  return {
+    /** Creates the system collections on a new database. */
+    async bootstrap(): Promise<void> {
+      await store.init();
+      await schema.reload(store);
+      if (schema.all().length > 0) return;
+      const system = createSystemCollections(opts());
+      await commit(async (tx) => {
+        for (const c of system) await apply(tx, null, c, system);
+      });
+    },
+
+    list(request: RequestInfo, params: { page?: number; perPage?: number; filter?: string; sort?: string }) {
+      requireSuperuser(request);
+      const all = schema.all().map(toApiCollection);
+      const perPage = Math.min(Math.max(1, Math.floor(params.perPage ?? 30) || 30), 1000);
+      const page = Math.max(1, Math.floor(params.page ?? 1) || 1);
+      const items = all.slice((page - 1) * perPage, page * perPage);
+      return { page, perPage, totalItems: all.length, totalPages: Math.ceil(all.length / perPage), items };
+    },
+
+    view(request: RequestInfo, nameOrId: string) {
+      requireSuperuser(request);
+      return toApiCollection(schema.require(nameOrId));
+    },
+
+    async create(request: RequestInfo, input: unknown) {
+      requireSuperuser(request);
+      const next = normalizeCollection(input, null, opts());
+      const all = [...schema.all(), next];
+      check(next, null, all);
+      await commit((tx) => apply(tx, null, next, all));
+      return toApiCollection(schema.require(next.id));
+    },
+
+    async update(request: RequestInfo, nameOrId: string, input: unknown) {
+      requireSuperuser(request);
+      const previous = schema.require(nameOrId);
+      const next = normalizeCollection(input, previous, opts());
+      const all = schema.all().map((c) => (c.id === previous.id ? next : c));
+      check(next, previous, all);
+      await commit((tx) => apply(tx, previous, next, all));
+      return toApiCollection(schema.require(next.id));
+    },
+
+    async delete(request: RequestInfo, nameOrId: string): Promise<void> {
+      requireSuperuser(request);
+      const previous = schema.require(nameOrId);
+      if (previous.system) throw new PlinthError("invalid_input", "System collections can't be deleted.");
+      const refs = referencedBy(previous);
+      if (refs.length > 0) {
+        throw new PlinthError(
+          "invalid_input",
+          `The collection is referenced by ${refs.map((c) => c.name).join(", ")}; remove those relation fields first.`,
+        );
+      }
+      const all = schema.all().filter((c) => c.id !== previous.id);
+      await commit((tx) => apply(tx, previous, null, all));
+    },
+
+    async truncate(request: RequestInfo, nameOrId: string): Promise<void> {
+      requireSuperuser(request);
+      const c = schema.require(nameOrId);
+      if (c.type === "view") throw new PlinthError("invalid_input", "View collections can't be truncated.");
+      await store.transaction((tx) => tx.truncate(c));
+    },
+
+    async import(request: RequestInfo, body: { collections?: unknown; deleteMissing?: unknown }): Promise<void> {
+      requireSuperuser(request);
+      if (!Array.isArray(body.collections) || body.collections.length === 0) {
+        throw validationError({ collections: { code: "validation_required", message: "Cannot be blank." } });
+      }
+      const plan = planImport(body.collections, schema.all(), body.deleteMissing === true, opts());
+      if (!("upserts" in plan)) throw validationError(plan as FieldErrors);
+      const byId = new Map(schema.all().map((c) => [c.id, c]));
+      const deleted = new Set(plan.deletes.map((c) => c.id));
+      const upserted = new Map(plan.upserts.map((c) => [c.id, c]));
+      const all = [
+        ...schema.all().filter((c) => !deleted.has(c.id)).map((c) => upserted.get(c.id) ?? c),
+        ...plan.upserts.filter((c) => !byId.has(c.id)),
+      ];
+      const errors: Record<string, FieldErrors> = {};
+      plan.upserts.forEach((next, i) => {
+        const e = validateCollection(next, byId.get(next.id) ?? null, { all, checkRule: checkRuleOver(all) });
+        if (Object.keys(e).length > 0) errors[String(i)] = e;
+      });
+      if (Object.keys(errors).length > 0) throw validationError({ collections: errors });
+      await commit(async (tx) => {
+        for (const c of plan.deletes) await apply(tx, c, null, all);
+        // tables first, views last: a view may select from a table created in the same import
+        const ordered = [...plan.upserts].sort((a, b) => Number(a.type === "view") - Number(b.type === "view"));
+        for (const next of ordered) await apply(tx, byId.get(next.id) ?? null, next, all);
+      });
+    },
+  };
+}
+
+/** The collections service's type. */
+export type CollectionService = ReturnType<typeof createCollectionService>;

@@ -1,0 +1,1 @@
+export { type CollectionService, createCollectionService } from "./collections-service.ts";

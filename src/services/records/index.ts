@@ -1,0 +1,11 @@
+export {
+  createRecordService,
+  DEFAULT_PER_PAGE,
+  type ListParams,
+  type ListResult,
+  MAX_PER_PAGE,
+  newRecordId,
+  type PendingEvents,
+  type RecordService,
+  type ShapeParams,
+} from "./records-service.ts";

@@ -1,0 +1,247 @@
+import type { Collection } from "../../core/collections/collection.ts";
+import type { Clock, IdGen } from "../../core/clock.ts";
+import { formatDateTime, ID_ALPHABET } from "../../core/clock.ts";
+import { PlinthError, validationError, FIELD_CODES } from "../../core/errors.ts";
+import type { EventHub, RecordEvent } from "../../core/events.ts";
+import { resolveFilter, resolveSort } from "../../core/filter/index.ts";
+import type { PasswordHasher, RecordRow, Store, StoreSession } from "../../core/ports.ts";
+import {
+  buildRecordForCreate,
+  buildRecordForUpdate,
+  relationIdsToCheck,
+} from "../../core/records/index.ts";
+import { isSuperuser, type RequestInfo } from "../../core/request-info.ts";
+import type { SchemaCache } from "../schema-cache.ts";
+import { deleteWithReferences } from "./record-delete.ts";
+import { expandRecords, parseExpand } from "./record-expand.ts";
+import { presentRecords } from "./record-presenter.ts";
+import { checkClientExpression, decideRule, type RuleEnv, ruleWhere, superusersOnly } from "./record-rules.ts";
+
+/** What the records service needs. */
+export interface RecordServiceDeps {
+  readonly store: Store;
+  readonly schema: SchemaCache;
+  readonly clock: Clock;
+  readonly ids: IdGen;
+  readonly hasher: PasswordHasher;
+  readonly events: EventHub;
+}
+
+/** The list query parameters PocketBase accepts. */
+export interface ListParams {
+  readonly page?: number;
+  readonly perPage?: number;
+  readonly sort?: string;
+  readonly filter?: string;
+  readonly expand?: string;
+  readonly fields?: string;
+  readonly skipTotal?: boolean;
+}
+
+/** Options for single-record reads and writes. */
+export interface ShapeParams {
+  readonly expand?: string;
+  readonly fields?: string;
+}
+
+/** A page of records in PocketBase's shape. */
+export interface ListResult {
+  readonly page: number;
+  readonly perPage: number;
+  readonly totalItems: number;
+  readonly totalPages: number;
+  readonly items: Record<string, unknown>[];
+}
+
+/** Events produced inside a transaction, published only after it commits. */
+export type PendingEvents = RecordEvent[];
+
+/** PocketBase's defaults and bounds for paging. */
+export const DEFAULT_PER_PAGE = 30;
+export const MAX_PER_PAGE = 1000;
+
+/** The records use cases; REST, batch and (later) GraphQL and realtime all call these. */
+export function createRecordService(deps: RecordServiceDeps) {
+  const { store, schema, clock } = deps;
+  const env = (): RuleEnv => ({ schema, now: clock.now() });
+  const randomChar = (alphabet: string) => deps.ids.random(1, alphabet);
+
+  function writable(nameOrId: string): Collection {
+    const c = schema.require(nameOrId);
+    if (c.type === "view") throw new PlinthError("invalid_input", "Unsupported collection type.");
+    return c;
+  }
+
+  async function shapeOne(session: StoreSession, c: Collection, row: RecordRow, request: RequestInfo, params: ShapeParams) {
+    const ctx = { session, env: env(), request };
+    const [expanded] = await expandRecords(ctx, c, [row], parseExpand(params.expand));
+    const [json] = await presentRecords(ctx, [expanded!], params.fields);
+    return json!;
+  }
+
+  async function fetchOne(session: StoreSession, c: Collection, id: string): Promise<RecordRow | undefined> {
+    return (await session.findRecords({ collection: c, ids: [id], where: [], sort: [] }))[0];
+  }
+
+  async function checkRelations(session: StoreSession, c: Collection, values: RecordRow): Promise<void> {
+    const errors: Record<string, { code: string; message: string }> = {};
+    for (const { field, collectionId, ids } of relationIdsToCheck(c, values)) {
+      const target = schema.byNameOrId(collectionId);
+      const found = target ? await session.findRecords({ collection: target, ids, where: [], sort: [] }) : [];
+      if (found.length !== new Set(ids).size) {
+        errors[field] = { code: FIELD_CODES.missingRelation, message: "Failed to find all relation records with the provided ids." };
+      }
+    }
+    if (Object.keys(errors).length > 0) throw validationError(errors);
+  }
+
+  async function hashPassword(values: RecordRow, plain: string | undefined): Promise<void> {
+    if (plain !== undefined) values["password"] = await deps.hasher.hash(plain);
+  }
+
+  const service = {
+    async list(request: RequestInfo, nameOrId: string, params: ListParams): Promise<ListResult> {
+      const c = schema.require(nameOrId);
+      const decision = decideRule(env(), c, c.listRule, request);
+      if (decision.kind === "deny") throw superusersOnly();
+      if (params.filter) checkClientExpression(request, params.filter);
+      if (params.sort) checkClientExpression(request, params.sort);
+      const page = Math.max(1, Math.floor(params.page ?? 1) || 1);
+      let perPage = Math.floor(params.perPage ?? DEFAULT_PER_PAGE) || DEFAULT_PER_PAGE;
+      if (perPage <= 0) perPage = DEFAULT_PER_PAGE;
+      if (perPage > MAX_PER_PAGE) perPage = MAX_PER_PAGE;
+      const clientCtx = { collection: c, schema, request, now: clock.now(), allowHiddenFields: isSuperuser(request) };
+      const where = ruleWhere(decision);
+      if (params.filter) where.push(resolveFilter(params.filter, clientCtx));
+      const sort = params.sort ? resolveSort(params.sort, clientCtx) : [];
+      const query = { collection: c, where, sort };
+      const rows = await store.findRecords({ ...query, limit: perPage, offset: (page - 1) * perPage });
+      let totalItems = -1;
+      let totalPages = -1;
+      if (!params.skipTotal) {
+        totalItems = await store.countRecords(query);
+        totalPages = Math.ceil(totalItems / perPage);
+      }
+      const ctx = { session: store as StoreSession, env: env(), request };
+      const expanded = await expandRecords(ctx, c, rows, parseExpand(params.expand));
+      const items = await presentRecords(ctx, expanded, params.fields);
+      return { page, perPage, totalItems, totalPages, items };
+    },
+
+    async view(request: RequestInfo, nameOrId: string, id: string, params: ShapeParams) {
+      const c = schema.require(nameOrId);
+      const decision = decideRule(env(), c, c.viewRule, request);
+      if (decision.kind === "deny") throw superusersOnly();
+      const [row] = await store.findRecords({ collection: c, ids: [id], where: ruleWhere(decision), sort: [] });
+      if (row === undefined) throw new PlinthError("not_found", "The requested resource wasn't found.");
+      return shapeOne(store, c, row, request, params);
+    },
+
+    /** Creates inside the caller's transaction; events go to `pending`. */
+    async createIn(session: StoreSession, pending: PendingEvents, request: RequestInfo, nameOrId: string, body: RecordRow) {
+      const c = writable(nameOrId);
+      const decision = decideRule(env(), c, c.createRule, request);
+      if (decision.kind === "deny") throw superusersOnly();
+      const canManage = isSuperuser(request);
+      const built = buildRecordForCreate(c, body, { now: formatDateTime(clock.now()), randomChar, canManage });
+      if (Object.keys(built.errors).length > 0) throw validationError(built.errors);
+      const values = built.values;
+      await hashPassword(values, built.plainPassword);
+      await checkRelations(session, c, values);
+      await session.insertRecord(c, values);
+      const id = String(values["id"]);
+      if (decision.kind === "filter") {
+        const ok = await session.findRecords({ collection: c, ids: [id], where: [decision.filter], sort: [] });
+        if (ok.length === 0) throw new PlinthError("invalid_input", "Failed to create record.");
+      }
+      const row = (await fetchOne(session, c, id))!;
+      pending.push({ kind: "create", collection: c, record: row });
+      return { collection: c, row };
+    },
+
+    async updateIn(session: StoreSession, pending: PendingEvents, request: RequestInfo, nameOrId: string, id: string, body: RecordRow) {
+      const c = writable(nameOrId);
+      const decision = decideRule(env(), c, c.updateRule, request);
+      if (decision.kind === "deny") throw superusersOnly();
+      const [current] = await session.findRecords({ collection: c, ids: [id], where: ruleWhere(decision), sort: [] });
+      if (current === undefined) throw new PlinthError("not_found", "The requested resource wasn't found.");
+      const canManage =
+        isSuperuser(request) ||
+        (c.type === "auth" && (await canManageRecord(session, c, id, request)));
+      const isOwner = request.auth?.collectionId === c.id && request.auth.record["id"] === id;
+      const built = buildRecordForUpdate(c, current, body, {
+        now: formatDateTime(clock.now()),
+        randomChar,
+        canManage,
+        isOwner,
+      });
+      if (Object.keys(built.errors).length > 0) throw validationError(built.errors);
+      const values = built.values;
+      await hashPassword(values, built.plainPassword);
+      await checkRelations(session, c, values);
+      await session.updateRecord(c, id, values);
+      const row = (await fetchOne(session, c, String(values["id"] ?? id)))!;
+      pending.push({ kind: "update", collection: c, record: row });
+      return { collection: c, row };
+    },
+
+    async deleteIn(session: StoreSession, pending: PendingEvents, request: RequestInfo, nameOrId: string, id: string) {
+      const c = writable(nameOrId);
+      const decision = decideRule(env(), c, c.deleteRule, request);
+      if (decision.kind === "deny") throw superusersOnly();
+      const [row] = await session.findRecords({ collection: c, ids: [id], where: ruleWhere(decision), sort: [] });
+      if (row === undefined) throw new PlinthError("not_found", "The requested resource wasn't found.");
+      await deleteWithReferences({ session, schema, clock, pending }, c, row);
+    },
+
+    /** Shapes a written record for the response (outside the write transaction). */
+    present(request: RequestInfo, c: Collection, row: RecordRow, params: ShapeParams) {
+      return shapeOne(store, c, row, request, params);
+    },
+
+    async create(request: RequestInfo, nameOrId: string, body: RecordRow, params: ShapeParams) {
+      const pending: PendingEvents = [];
+      const { collection, row } = await store.transaction((tx) => service.createIn(tx, pending, request, nameOrId, body));
+      publish(pending);
+      return service.present(request, collection, row, params);
+    },
+
+    async update(request: RequestInfo, nameOrId: string, id: string, body: RecordRow, params: ShapeParams) {
+      const pending: PendingEvents = [];
+      const { collection, row } = await store.transaction((tx) => service.updateIn(tx, pending, request, nameOrId, id, body));
+      publish(pending);
+      return service.present(request, collection, row, params);
+    },
+
+    async delete(request: RequestInfo, nameOrId: string, id: string): Promise<void> {
+      const pending: PendingEvents = [];
+      await store.transaction((tx) => service.deleteIn(tx, pending, request, nameOrId, id));
+      publish(pending);
+    },
+
+    /** Publishes events collected during a committed transaction. */
+    publish,
+  };
+
+  function publish(pending: PendingEvents): void {
+    for (const event of pending) deps.events.publish(event);
+  }
+
+  async function canManageRecord(session: StoreSession, c: Collection, id: string, request: RequestInfo): Promise<boolean> {
+    if (c.type !== "auth" || request.auth === null) return false;
+    const decision = decideRule(env(), c, c.manageRule, request);
+    if (decision.kind === "deny") return false;
+    if (decision.kind === "allow") return true;
+    return (await session.findRecords({ collection: c, ids: [id], where: [decision.filter], sort: [] })).length > 0;
+  }
+
+  return service;
+}
+
+/** The records service's type. */
+export type RecordService = ReturnType<typeof createRecordService>;
+
+/** Generates a PocketBase-style record id. */
+export function newRecordId(ids: IdGen): string {
+  return ids.random(15, ID_ALPHABET);
+}
