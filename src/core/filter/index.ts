@@ -1,29 +1,21 @@
-// Placeholder contract; the filter module replaces this file with the real lexer/parser/resolver exports.
-import type { Collection } from "../collections/collection.ts";
-import type { RequestInfo } from "../request-info.ts";
-
-/** Finds collections by name or id (the live schema). */
-export interface SchemaLookup {
-  byNameOrId(nameOrId: string): Collection | undefined;
-  all(): readonly Collection[];
-}
-
-/** Everything a filter or rule is resolved against. */
-export interface ResolveContext {
-  readonly collection: Collection;
-  readonly schema: SchemaLookup;
-  readonly request: RequestInfo;
-  readonly now: Date;
-  /** Rules may read hidden fields; a client's `filter`/`sort` may not unless a superuser sends it. */
-  readonly allowHiddenFields: boolean;
-}
-
-/** A filter checked against the live schema, ready for a store to compile. */
-export interface ResolvedFilter {
-  readonly kind: "placeholder";
-}
-
-/** One resolved ORDER BY item. */
-export interface ResolvedSort {
-  readonly kind: "placeholder";
-}
+/** The filter/rule language: text → AST → resolved IR (no SQL; stores compile the IR). */
+export type { FilterNode, OperandNode, SignOp } from "./ast.ts";
+export { isAnyOp, SIGN_OPS } from "./ast.ts";
+export type { ResolveContext, SchemaLookup } from "./context.ts";
+export type {
+  CompareOp,
+  Condition,
+  Join,
+  JoinTable,
+  MultiMatchQuery,
+  ParamValue,
+  ResolvedFilter,
+  ResolvedSort,
+  Source,
+  ValueExpr,
+} from "./ir.ts";
+export { DATETIME_MACROS } from "./macros.ts";
+export type { ParseLimits } from "./parser.ts";
+export { DEFAULT_PARSE_LIMITS, parseFilter } from "./parser.ts";
+export { matchAll, mergeFilters, resolveFilter } from "./resolve-filter.ts";
+export { resolveSort, SORT_LIMITS } from "./resolve-sort.ts";
