@@ -1,0 +1,1 @@
+export { cryptoIdGen, systemClock } from "./system-clock.ts";

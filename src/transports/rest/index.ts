@@ -1,0 +1,19 @@
+import type { FastifyInstance } from "fastify";
+import type { Services } from "../../services/index.ts";
+import { registerAuthRoutes } from "./auth-routes.ts";
+import { registerCollectionRoutes } from "./collections-routes.ts";
+import { registerRecordRoutes } from "./records-routes.ts";
+import { registerSystemRoutes } from "./system-routes.ts";
+
+/** Registers the whole REST API: resolves the bearer token once per request, then the routes. */
+export function registerRestApi(app: FastifyInstance, services: Services): void {
+  app.decorateRequest("plinthAuth", null);
+  app.addHook("preHandler", async (req) => {
+    const header = req.headers.authorization;
+    req.plinthAuth = header ? await services.auth.authenticate(header) : null;
+  });
+  registerSystemRoutes(app, services);
+  registerCollectionRoutes(app, services);
+  registerRecordRoutes(app, services);
+  registerAuthRoutes(app, services);
+}
