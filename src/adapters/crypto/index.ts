@@ -1,1 +1,1 @@
-export { createArgon2Hasher } from "./argon2-hasher.ts";
+export { type Argon2Params, createArgon2Hasher } from "./argon2-hasher.ts";
