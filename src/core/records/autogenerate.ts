@@ -307,7 +307,7 @@ function emit(node: PatternNode, random: RandomChar, out: string[]): void {
     }
     default: {
       const never: never = node;
-      return never;
+      throw new Error(`unknown pattern node ${JSON.stringify(never)}`);
     }
   }
 }
