@@ -115,7 +115,7 @@ export function applyModifiers(
   options: ApplyModifiersOptions = {},
 ): Record<string, unknown> {
   const working = new Map<string, unknown>();
-  const valueOf = (field: Field): unknown =>
+  const latest = (field: Field): unknown =>
     working.has(field.name) ? working.get(field.name) : (current[field.name] ?? zeroValue(field));
   const keys = Object.keys(input).sort((a, b) => a.length - b.length);
   for (const key of keys) {
@@ -123,7 +123,7 @@ export function applyModifiers(
     if (!action) continue;
     working.set(
       action.field.name,
-      applyAction(action, valueOf(action.field), input[key], options.randomChar),
+      applyAction(action, latest(action.field), input[key], options.randomChar),
     );
   }
   return Object.fromEntries(working);
