@@ -121,10 +121,7 @@ export function applyModifiers(
   for (const key of keys) {
     const action = resolveKey(collection, key);
     if (!action) continue;
-    working.set(
-      action.field.name,
-      applyAction(action, latest(action.field), input[key], options.randomChar),
-    );
+    working.set(action.field.name, applyAction(action, latest(action.field), input[key], options.randomChar));
   }
   return Object.fromEntries(working);
 }
