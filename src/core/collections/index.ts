@@ -15,3 +15,6 @@ export * from "./index-definition.ts";
 export * from "./normalize-collection.ts";
 export * from "./system-collections.ts";
 export * from "./view-fields.ts";
+export { OAUTH2_PROVIDER_NAMES } from "./validate-auth-options.ts";
+export * from "./validate-collection.ts";
+export { checkFieldName, validateFieldSettings } from "./validate-field.ts";
