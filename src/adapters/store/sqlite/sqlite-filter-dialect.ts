@@ -3,7 +3,9 @@ import type { SqlFilterDialect } from "../sql/dialect.ts";
 
 function jsonPath(path: readonly (string | number)[]): string {
   // items are checked identifiers (\w+) or integer indexes, so they are safe inside the literal
-  return path.map((p) => (typeof p === "number" ? `[${Math.trunc(p)}]` : `.${p.replace(/\W/g, "")}`)).join("");
+  return path
+    .map((p) => (typeof p === "number" ? `[${Math.trunc(p)}]` : `.${p.replace(/\W/g, "")}`))
+    .join("");
 }
 
 /** SQLite's answers to the filter compiler's questions (spread into the SQLite dialect). */
