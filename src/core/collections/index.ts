@@ -18,3 +18,4 @@ export * from "./view-fields.ts";
 export { OAUTH2_PROVIDER_NAMES } from "./validate-auth-options.ts";
 export * from "./validate-collection.ts";
 export { checkFieldName, validateFieldSettings } from "./validate-field.ts";
+export * from "./import-plan.ts";
