@@ -102,7 +102,7 @@ test("reports malformed input as field errors", () => {
   });
   const bad = planImport([{ name: "x", fields: [{ type: "nope", name: "a" }] }], existing, false, opts);
   assert.equal(
-    (bad as { collections: { code: string } }).collections.code,
+    (bad as unknown as { collections: { code: string } }).collections.code,
     "validation_collections_import_failure",
   );
 });
