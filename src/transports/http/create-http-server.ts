@@ -107,6 +107,11 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
     const { status, body } = errorReplyFor("unavailable", "The server is shutting down.");
     reply.code(status).send(body);
   });
+  // A response finished during the drain must not keep its connection open, or closing waits for the client.
+  app.addHook("onSend", (_request, reply, payload, done) => {
+    if (closing) reply.header("connection", "close");
+    done(null, payload);
+  });
   app.addHook("onResponse", (request, reply, done) => {
     logRequest(request, reply);
     done();
