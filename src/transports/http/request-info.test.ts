@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import type { InjectOptions } from "fastify";
 import { pino } from "pino";
 import type { AuthInfo, RequestInfo } from "../../core/request-info.ts";
 import { createHttpServer } from "./create-http-server.ts";
@@ -7,10 +8,7 @@ import { buildRequestInfo, headerKey } from "./request-info.ts";
 
 const auth: AuthInfo = { collectionId: "_pb_users_auth_", collectionName: "users", record: { id: "u1" } };
 
-async function infoFor(
-  inject: Parameters<ReturnType<typeof createHttpServer>["inject"]>[0] & object,
-  context?: string,
-): Promise<RequestInfo> {
+async function infoFor(inject: InjectOptions, context?: string): Promise<RequestInfo> {
   const app = createHttpServer({
     logger: pino({ level: "silent" }),
     bodyLimit: 4096,
