@@ -7,7 +7,6 @@ import type { Collection } from "../collections/collection.ts";
 import type { Field } from "../collections/field.ts";
 import type { FieldErrors } from "../errors.ts";
 import type { RecordRow } from "../ports.ts";
-import type { RandomChar } from "./autogenerate.ts";
 import { generateFromPattern } from "./autogenerate.ts";
 import { checkAuthForm, readPasswordInput } from "./auth-form.ts";
 import { toGoString } from "./coerce.ts";

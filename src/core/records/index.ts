@@ -1,0 +1,21 @@
+/** Record logic with no I/O: preparing, validating, building and presenting records as PocketBase does. */
+export type { PatternNode, RandomChar } from "./autogenerate.ts";
+export { generateFromPattern, parsePattern } from "./autogenerate.ts";
+export type { BuildContext, BuildResult } from "./build-record.ts";
+export { buildRecordForCreate, buildRecordForUpdate } from "./build-record.ts";
+export { toDateTimeString } from "./datetime.ts";
+export { excerpt } from "./excerpt.ts";
+export { recordErrors } from "./field-messages.ts";
+export type { FieldModifier, ParsedFields } from "./fields-picker.ts";
+export { parseFieldsParam, pickFields } from "./fields-picker.ts";
+export { inferFormValue } from "./form-value.ts";
+export type { ApplyModifiersOptions, KeyAction } from "./modifiers.ts";
+export { applyModifiers, resolveKey } from "./modifiers.ts";
+export { prepareValue } from "./prepare-value.ts";
+export type { PublicRecordOptions } from "./public-record.ts";
+export { toPublicRecord } from "./public-record.ts";
+export { DEFAULT_ID_PATTERN } from "./validate-field.ts";
+export type { RelationIdsCheck, ValidateContext } from "./validate-record.ts";
+export { relationIdsToCheck, validateRecord } from "./validate-record.ts";
+export type { GeoPoint } from "./zero-value.ts";
+export { zeroRecord, zeroValue } from "./zero-value.ts";
