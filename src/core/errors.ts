@@ -44,6 +44,25 @@ export const FIELD_CODES = {
   invalidIndex: "validation_invalid_index",
   invalidQuery: "validation_invalid_view_query",
   emptyValue: "validation_nil_or_not_empty_required",
+  // record field checks (src/core/records)
+  pkChange: "validation_pk_change",
+  pkInvalid: "validation_pk_invalid",
+  pkForbiddenCharacter: "validation_forbidden_pk_character",
+  pkReserved: "validation_reserved_pk",
+  notANumber: "validation_not_a_number",
+  isEmail: "validation_is_email",
+  emailDomainNotAllowed: "validation_email_domain_not_allowed",
+  urlDomainNotAllowed: "validation_url_domain_not_allowed",
+  contentSizeLimit: "validation_content_size_limit",
+  minDate: "validation_min_greater_equal_than_required",
+  maxDate: "validation_max_less_equal_than_required",
+  jsonSizeLimit: "validation_json_size_limit",
+  invalidFile: "validation_invalid_file",
+  tooManyFiles: "validation_too_many_files",
+  invalidLatitude: "validation_invalid_latitude",
+  invalidLongitude: "validation_invalid_longitude",
+  missingRelCollection: "validation_missing_rel_collection",
+  invalidOldPassword: "validation_invalid_old_password",
 } as const;
 
 /** A field validation code. */

@@ -13,30 +13,30 @@ export const recordErrors = {
   maxText: (max: number): FieldError =>
     fieldError(FIELD_CODES.maxLength, `Must be no more than ${max} character(s).`),
   format: (): FieldError => fieldError(FIELD_CODES.invalidFormat, "Invalid value format."),
-  pkChange: (): FieldError => fieldError("validation_pk_change", "The record primary key cannot be changed."),
+  pkChange: (): FieldError => fieldError(FIELD_CODES.pkChange, "The record primary key cannot be changed."),
   pkInvalid: (): FieldError =>
-    fieldError("validation_pk_invalid", "The record primary key is invalid or already exists."),
+    fieldError(FIELD_CODES.pkInvalid, "The record primary key is invalid or already exists."),
   pkForbiddenChar: (ch: string): FieldError =>
-    fieldError("validation_forbidden_pk_character", `'${ch}' is not a valid primary key character.`),
+    fieldError(FIELD_CODES.pkForbiddenCharacter, `'${ch}' is not a valid primary key character.`),
   pkReserved: (reserved: string): FieldError =>
-    fieldError("validation_reserved_pk", `The primary key '${reserved}' is reserved and cannot be used.`),
+    fieldError(FIELD_CODES.pkReserved, `The primary key '${reserved}' is reserved and cannot be used.`),
   notANumber: (): FieldError =>
-    fieldError("validation_not_a_number", "The submitted number is not properly formatted."),
+    fieldError(FIELD_CODES.notANumber, "The submitted number is not properly formatted."),
   onlyInt: (): FieldError => fieldError(FIELD_CODES.onlyInt, "Decimal numbers are not allowed."),
   minNumber: (min: number): FieldError =>
     fieldError(FIELD_CODES.min, `Must be greater or equal than ${min}.`),
   maxNumber: (max: number): FieldError => fieldError(FIELD_CODES.max, `Must be less or equal than ${max}.`),
-  email: (): FieldError => fieldError("validation_is_email", "Must be a valid email address."),
+  email: (): FieldError => fieldError(FIELD_CODES.isEmail, "Must be a valid email address."),
   emailDomain: (): FieldError =>
-    fieldError("validation_email_domain_not_allowed", "Email domain is not allowed."),
+    fieldError(FIELD_CODES.emailDomainNotAllowed, "Email domain is not allowed."),
   url: (): FieldError => fieldError(FIELD_CODES.invalidUrl, "Must be a valid url."),
-  urlDomain: (): FieldError => fieldError("validation_url_domain_not_allowed", "Url domain is not allowed."),
+  urlDomain: (): FieldError => fieldError(FIELD_CODES.urlDomainNotAllowed, "Url domain is not allowed."),
   contentSize: (maxSize: number): FieldError =>
-    fieldError("validation_content_size_limit", `The maximum allowed content size is ${maxSize} bytes.`),
+    fieldError(FIELD_CODES.contentSizeLimit, `The maximum allowed content size is ${maxSize} bytes.`),
   minDate: (threshold: string): FieldError =>
-    fieldError("validation_min_greater_equal_than_required", `Must be no less than ${threshold}.`),
+    fieldError(FIELD_CODES.minDate, `Must be no less than ${threshold}.`),
   maxDate: (threshold: string): FieldError =>
-    fieldError("validation_max_less_equal_than_required", `Must be no greater than ${threshold}.`),
+    fieldError(FIELD_CODES.maxDate, `Must be no greater than ${threshold}.`),
   tooManyValues: (maxSelect: number): FieldError =>
     fieldError(FIELD_CODES.tooManyValues, `Select no more than ${maxSelect}.`),
   notEnoughValues: (minSelect: number): FieldError =>
@@ -44,25 +44,25 @@ export const recordErrors = {
   invalidSelectValue: (value: string): FieldError =>
     fieldError(FIELD_CODES.invalidValue, `Invalid value ${value}.`),
   jsonSize: (maxSize: number): FieldError =>
-    fieldError("validation_json_size_limit", `The maximum allowed JSON size is ${maxSize} bytes.`),
+    fieldError(FIELD_CODES.jsonSizeLimit, `The maximum allowed JSON size is ${maxSize} bytes.`),
   json: (): FieldError => fieldError(FIELD_CODES.invalidJson, "Must be a valid json value."),
   invalidFiles: (names: readonly string[]): FieldError =>
-    fieldError("validation_invalid_file", `Invalid new files: [${names.join(" ")}].`),
+    fieldError(FIELD_CODES.invalidFile, `Invalid new files: [${names.join(" ")}].`),
   tooManyFiles: (maxSelect: number): FieldError =>
-    fieldError("validation_too_many_files", `The maximum allowed files is ${maxSelect}.`),
+    fieldError(FIELD_CODES.tooManyFiles, `The maximum allowed files is ${maxSelect}.`),
   minPassword: (min: number): FieldError =>
     fieldError(FIELD_CODES.minLength, `Must be at least ${min} character(s).`),
   maxPassword: (max: number): FieldError =>
     fieldError(FIELD_CODES.maxLength, `Must be less than ${max} character(s).`),
   latitude: (): FieldError =>
-    fieldError("validation_invalid_latitude", "Latitude must be between -90 and 90 degrees."),
+    fieldError(FIELD_CODES.invalidLatitude, "Latitude must be between -90 and 90 degrees."),
   longitude: (): FieldError =>
-    fieldError("validation_invalid_longitude", "Longitude must be between -180 and 180 degrees."),
+    fieldError(FIELD_CODES.invalidLongitude, "Longitude must be between -180 and 180 degrees."),
   missingRelations: (): FieldError =>
     fieldError(FIELD_CODES.missingRelation, "Failed to find all relation records with the provided ids."),
   missingRelationCollection: (): FieldError =>
-    fieldError("validation_missing_rel_collection", "Relation connection is missing or cannot be accessed."),
+    fieldError(FIELD_CODES.missingRelCollection, "Relation connection is missing or cannot be accessed."),
   valuesMismatch: (): FieldError => fieldError(FIELD_CODES.valuesMismatch, "Values don't match."),
   invalidOldPassword: (): FieldError =>
-    fieldError("validation_invalid_old_password", "Missing or invalid old password."),
+    fieldError(FIELD_CODES.invalidOldPassword, "Missing or invalid old password."),
 } as const;
