@@ -266,6 +266,7 @@ class Runner {
         const path = this.props.slice(i + 1).map((p) => {
           if (p.includes(":"))
             throw new FieldProblem(`modifiers are not allowed in a JSON path (${quote(this.name)})`);
+          if (p === "") throw new FieldProblem(`empty JSON path segment in ${quote(this.name)}`);
           return /^\d+$/.test(p) ? Number(p) : p;
         });
         const value: ValueExpr = { kind: "jsonExtract", source: this.source, column: field.name, path };
