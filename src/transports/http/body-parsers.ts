@@ -2,7 +2,7 @@ import multipart from "@fastify/multipart";
 import type { FastifyInstance } from "fastify";
 import { parseUrlEncoded } from "./form-values.ts";
 import { parseJsonBody } from "./json-body.ts";
-import { busboyLimits, collectMultipart, type MultipartLimits } from "./multipart-body.ts";
+import { busboyLimits, collectMultipart, isPartAFile, type MultipartLimits } from "./multipart-body.ts";
 
 /**
  * Accepts exactly the bodies PocketBase accepts — JSON, urlencoded forms and multipart forms — and
@@ -34,7 +34,7 @@ export function registerBodyParsers(app: FastifyInstance, limits: MultipartLimit
   );
 
   // Queued, not awaited: the instance boots its plugins on ready()/listen().
-  app.register(multipart, { limits: busboyLimits(limits), throwFileSizeLimit: true });
+  app.register(multipart, { limits: busboyLimits(limits), throwFileSizeLimit: true, isPartAFile });
 
   app.addHook("preValidation", async (request) => {
     if (!request.isMultipart()) return;

@@ -13,6 +13,6 @@ export function createLogger(options: LoggerOptions): Logger {
   if (!options.pretty) return pino({ level: options.level });
   return pino(
     { level: options.level },
-    pretty({ colorize: true, translateTime: "SYS:HH:MM:ss.l", ignore: "pid,hostname" }),
+    pretty({ singleLine: true, translateTime: "SYS:HH:MM:ss.l", ignore: "pid,hostname" }),
   );
 }

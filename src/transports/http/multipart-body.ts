@@ -17,6 +17,15 @@ export interface MultipartLimits {
   readonly maxUploadSize: number;
 }
 
+/** Go's (and so PocketBase's) rule: a part is a file exactly when it has a non-empty file name. */
+export function isPartAFile(
+  _field: string | undefined,
+  _contentType: string | undefined,
+  filename: string | undefined,
+): boolean {
+  return filename !== undefined && filename !== "";
+}
+
 /** Busboy limits matching `limits`; the per-file and count limits raise 413 errors while streaming. */
 export function busboyLimits(limits: MultipartLimits) {
   return {
@@ -51,11 +60,6 @@ export async function collectMultipart(
     if (part.type === "file") {
       const data = await part.toBuffer();
       count(data.length);
-      // Go (and so PocketBase) reads a part without a file name, e.g. an empty file input, as a value.
-      if (part.filename === "") {
-        appendFormValue(body, part.fieldname, inferFormValue(data.toString("utf8")));
-        continue;
-      }
       const list = Object.hasOwn(files, part.fieldname) ? files[part.fieldname]! : [];
       list.push({ filename: part.filename, mimetype: part.mimetype, data });
       files[part.fieldname] = list;

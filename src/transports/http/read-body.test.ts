@@ -117,6 +117,13 @@ describe("readBody", () => {
     }
   });
 
+  test("reads a part without a file name as a plain value whatever its type, as Go does", async () => {
+    const form = new FormData();
+    form.append("avatar", new Blob(["raw"], { type: "application/octet-stream" }), "");
+    const res = await testServer().inject(await multipart(form));
+    assert.deepEqual(res.json(), { body: { avatar: "raw" }, files: {} });
+  });
+
   test("answers a file over the file size limit with 413", async () => {
     const form = new FormData();
     form.append("doc", new Blob(["x".repeat(200)]), "big.bin");
