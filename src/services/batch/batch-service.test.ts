@@ -301,8 +301,9 @@ describe("batch service", () => {
       }),
       (err: unknown) => {
         assert.ok(err instanceof PlinthError);
-        const response = (err.fields["requests"] as Record<string, { response: { status: number } }>)["0"]!
-          .response;
+        const response = (
+          err.fields["requests"] as unknown as Record<string, { response: { status: number } }>
+        )["0"]!.response;
         assert.equal(response.status, 404);
         return true;
       },
