@@ -1,8 +1,7 @@
 /** Narrows a planImport result in tests. */
-import type { FieldErrors } from "../errors.ts";
-import type { ImportPlan } from "./import-plan.ts";
+import type { ImportFailure, ImportPlan } from "./import-plan.ts";
 
-export function importPlanOrThrow(result: ImportPlan | FieldErrors): ImportPlan {
+export function importPlanOrThrow(result: ImportPlan | ImportFailure): ImportPlan {
   if (!("upserts" in result)) throw new Error(`unexpected errors ${JSON.stringify(result)}`);
-  return result as ImportPlan;
+  return result;
 }

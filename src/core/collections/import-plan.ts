@@ -1,5 +1,5 @@
 /** Plans a collections import like PocketBase's ImportCollections: which collections to upsert and delete. */
-import type { FieldErrors } from "../errors.ts";
+import type { FieldError } from "../errors.ts";
 import { isPlinthError } from "../errors.ts";
 import type { Collection } from "./collection.ts";
 import type { Field } from "./field.ts";
@@ -14,7 +14,11 @@ export interface ImportPlan {
   readonly deletes: Collection[];
 }
 
-const importFailure = (message: string): FieldErrors => ({
+/** Why an import can't be planned, in PocketBase's `data` shape (assignable to FieldErrors). */
+// a type alias without an index signature, so `"upserts" in result` narrows the union
+export type ImportFailure = { readonly collections: FieldError };
+
+const importFailure = (message: string): ImportFailure => ({
   collections: { code: "validation_collections_import_failure", message },
 });
 
@@ -31,7 +35,7 @@ export function planImport(
   existing: readonly Collection[],
   deleteMissing: boolean,
   opts: NormalizeOptions,
-): ImportPlan | FieldErrors {
+): ImportPlan | ImportFailure {
   if (input.length === 0)
     return { collections: { code: "validation_required", message: "Cannot be blank." } };
   const items: { data: Record<string, unknown>; match: Collection | undefined }[] = [];
