@@ -105,64 +105,74 @@ type Token =
   | { readonly kind: "start"; readonly name: string; readonly selfClosing: boolean }
   | { readonly kind: "end"; readonly name: string };
 
-/** Splits HTML into text, start-tag and end-tag tokens (comments and doctypes dropped). */
-function tokenize(html: string): Token[] {
-  const tokens: Token[] = [];
+/** Splits HTML into text, start-tag and end-tag tokens (comments and doctypes dropped), lazily, in linear time. */
+function* tokenize(html: string): Generator<Token> {
+  const tagName = /<(\/?)([a-zA-Z][a-zA-Z0-9-]*)/y;
   let pos = 0;
+  let gt = -1; // the next ">" at or after the current "<", remembered so stray "<"s stay linear
   while (pos < html.length) {
     const lt = html.indexOf("<", pos);
     if (lt < 0) {
-      tokens.push({ kind: "text", text: html.slice(pos) });
+      yield { kind: "text", text: html.slice(pos) };
       break;
     }
-    if (lt > pos) tokens.push({ kind: "text", text: html.slice(pos, lt) });
+    if (lt > pos) yield { kind: "text", text: html.slice(pos, lt) };
     if (html.startsWith("<!--", lt)) {
       const end = html.indexOf("-->", lt + 4);
       pos = end < 0 ? html.length : end + 3;
       continue;
     }
-    const tag = /^<(\/?)([a-zA-Z][a-zA-Z0-9-]*)((?:[^>"']|"[^"]*"|'[^']*')*)>/.exec(html.slice(lt));
-    if (!tag) {
-      if (/^<[!?/]/.test(html.slice(lt, lt + 2))) {
-        const end = html.indexOf(">", lt);
-        pos = end < 0 ? html.length : end + 1;
-      } else {
-        tokens.push({ kind: "text", text: "<" });
+    if (gt < lt) gt = html.indexOf(">", lt);
+    if (gt < 0) {
+      yield { kind: "text", text: html.slice(lt) };
+      break;
+    }
+    tagName.lastIndex = lt;
+    const head = tagName.exec(html);
+    if (!head) {
+      if (/^<[!?/]/.test(html.slice(lt, lt + 2))) pos = gt + 1;
+      else {
+        yield { kind: "text", text: "<" };
         pos = lt + 1;
       }
       continue;
     }
+    // attributes run to the next ">" (a quoted ">" inside an attribute ends the tag early: rare, harmless here)
+    const tag = [html.slice(lt, gt + 1), head[1], head[2], html.slice(lt + head[0].length, gt)] as const;
     const name = (tag[2] ?? "").toLowerCase();
     pos = lt + tag[0].length;
     if (tag[1] === "/") {
-      tokens.push({ kind: "end", name });
+      yield { kind: "end", name };
       continue;
     }
-    tokens.push({ kind: "start", name, selfClosing: (tag[3] ?? "").trimEnd().endsWith("/") });
+    yield { kind: "start", name, selfClosing: (tag[3] ?? "").trimEnd().endsWith("/") };
     if (RAW_TEXT.has(name)) {
-      const close = html.toLowerCase().indexOf(`</${name}`, pos);
-      const stop = close < 0 ? html.length : close;
-      if (stop > pos) tokens.push({ kind: "text", text: html.slice(pos, stop) });
+      const closeTag = new RegExp(`</${name}`, "gi");
+      closeTag.lastIndex = pos;
+      const close = closeTag.exec(html);
+      const stop = close ? close.index : html.length;
+      if (stop > pos) yield { kind: "text", text: html.slice(pos, stop) };
       pos = stop;
     }
   }
-  return tokens;
 }
 
 /** The visible text of HTML with PocketBase's spacing rules, stopping early once past `limitBytes`. */
 function visibleText(html: string, limitBytes: number): string {
   let out = "";
+  let outBytes = 0;
   let prevSpace = false;
   const stack: string[] = [];
   let skipDepth = 0; // > 0 while inside an excluded element
   const blockSpace = () => {
     if (!prevSpace) {
       out += " ";
+      outBytes++;
       prevSpace = true;
     }
   };
   for (const token of tokenize(html)) {
-    if (utf8Length(out) > limitBytes) break;
+    if (outBytes > limitBytes) break;
     if (token.kind === "text") {
       if (skipDepth > 0) continue;
       let text = decodeEntities(token.text).replace(GO_WHITESPACE, " ");
@@ -170,6 +180,7 @@ function visibleText(html: string, limitBytes: number): string {
       if (text !== "") {
         prevSpace = text.endsWith(" ");
         out += text;
+        outBytes += utf8Length(text);
       }
       continue;
     }
