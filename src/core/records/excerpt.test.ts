@@ -30,3 +30,13 @@ test("plain text and comments", () => {
   assert.equal(excerpt("just text <!-- hidden --> here", 100, false), "just text here");
   assert.equal(excerpt("a < b", 100, false), "a < b");
 });
+
+test("matches PocketBase's reference excerpt", () => {
+  const html = ` <script>var a = 123;</script>   <p>Hello</p><div id="test_id">t   est<b>12
+	3</b><span>456</span></div><span>word <b>7</b> 89<span>!<b>?</b><b> a </b><b>b </b>c</span>#<h1>title</h1>`;
+  const plain = "Hello t est12 3456 word 7 89!? a b c# title";
+  assert.equal(excerpt(html, 200, true), plain);
+  assert.equal(excerpt(html, 2, true), "He...");
+  assert.equal(excerpt("аб\nв ", 4, true), "аб в");
+  assert.equal(excerpt("аб\nв ", 3, true), "аб...");
+});

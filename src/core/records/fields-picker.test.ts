@@ -86,3 +86,25 @@ test("rejects bad modifiers and unbalanced text", () => {
     );
   }
 });
+
+test("wildcards with nested exceptions and modifiers match PocketBase's picker", () => {
+  const data = {
+    id: "123",
+    title: "lorem",
+    rel: { id: "456", title: "<p>rel_title</p>", sub: { id: "789", title: "sub" } },
+  };
+  assert.deepEqual(pickFields(data, parseFieldsParam("*:excerpt(2),rel.title:excerpt(3, true)")), {
+    id: "12",
+    title: "lo",
+    rel: { title: "rel..." },
+  });
+  assert.deepEqual(pickFields(data, parseFieldsParam("id,rel.*,rel.sub.id")), {
+    id: "123",
+    rel: { id: "456", title: "<p>rel_title</p>", sub: { id: "789" } },
+  });
+  assert.deepEqual(pickFields(data, parseFieldsParam("*,rel.id")), {
+    id: "123",
+    title: "lorem",
+    rel: { id: "456" },
+  });
+});
