@@ -39,7 +39,7 @@ export function createServices(deps: ServiceDeps): Services {
   const auth = createAuthService({ ...deps, schema, records });
   const collections = createCollectionService({ ...deps, schema });
   const settings = createSettingsService({ store: deps.store, clock: deps.clock });
-  const batch = createBatchService({ store: deps.store, records, settings, clock: deps.clock });
+  const batch = createBatchService({ store: deps.store, records, settings, clock: deps.clock, schema });
   const health = createHealthService({ store: deps.store });
   return { schema, records, auth, collections, settings, batch, health };
 }

@@ -34,7 +34,11 @@ function requireSuperuser(request: RequestInfo): void {
 /** Collection definitions: CRUD, import and truncate, each migrating the real table in one transaction. */
 export function createCollectionService(deps: CollectionServiceDeps) {
   const { store, schema, clock } = deps;
-  const opts = () => ({ now: formatDateTime(clock.now()), randomSecret: () => deps.ids.random(50, SECRET_ALPHABET) });
+  const opts = (collections: readonly Collection[] = schema.all()) => ({
+    now: formatDateTime(clock.now()),
+    randomSecret: () => deps.ids.random(50, SECRET_ALPHABET),
+    collections,
+  });
 
   function checkRuleOver(all: readonly Collection[]) {
     const lookup = schema.lookupOver(all);
@@ -86,7 +90,7 @@ export function createCollectionService(deps: CollectionServiceDeps) {
       await store.init();
       await schema.reload(store);
       if (schema.all().length > 0) return;
-      const system = createSystemCollections(opts());
+      const system = createSystemCollections(opts([]));
       await commit(async (tx) => {
         for (const c of system) await apply(tx, null, c, system);
       });

@@ -3,7 +3,7 @@ import type { Clock, IdGen } from "../../core/clock.ts";
 import { formatDateTime, ID_ALPHABET } from "../../core/clock.ts";
 import { PlinthError, validationError, FIELD_CODES } from "../../core/errors.ts";
 import type { EventHub, RecordEvent } from "../../core/events.ts";
-import { resolveFilter, resolveSort } from "../../core/filter/index.ts";
+import { mergeFilters, resolveFilter, resolveSort } from "../../core/filter/index.ts";
 import type { PasswordHasher, RecordRow, Store, StoreSession } from "../../core/ports.ts";
 import {
   buildRecordForCreate,
@@ -111,8 +111,10 @@ export function createRecordService(deps: RecordServiceDeps) {
       if (perPage <= 0) perPage = DEFAULT_PER_PAGE;
       if (perPage > MAX_PER_PAGE) perPage = MAX_PER_PAGE;
       const clientCtx = { collection: c, schema, request, now: clock.now(), allowHiddenFields: isSuperuser(request) };
-      const where = ruleWhere(decision);
-      if (params.filter) where.push(resolveFilter(params.filter, clientCtx));
+      // rule and client filter share joins, as PocketBase applies them in one expression
+      const parts = ruleWhere(decision);
+      if (params.filter) parts.push(resolveFilter(params.filter, clientCtx));
+      const where = parts.length > 1 ? [mergeFilters(...parts)] : parts;
       const sort = params.sort ? resolveSort(params.sort, clientCtx) : [];
       const query = { collection: c, where, sort };
       const rows = await store.findRecords({ ...query, limit: perPage, offset: (page - 1) * perPage });
@@ -143,7 +145,12 @@ export function createRecordService(deps: RecordServiceDeps) {
       const decision = decideRule(env(), c, c.createRule, request);
       if (decision.kind === "deny") throw superusersOnly();
       const canManage = isSuperuser(request);
-      const built = buildRecordForCreate(c, body, { now: formatDateTime(clock.now()), randomChar, canManage });
+      const built = buildRecordForCreate(c, body, {
+        now: formatDateTime(clock.now()),
+        randomChar,
+        canManage,
+        isSuperuser: canManage,
+      });
       if (Object.keys(built.errors).length > 0) throw validationError(built.errors);
       const values = built.values;
       await hashPassword(values, built.plainPassword);
@@ -168,12 +175,11 @@ export function createRecordService(deps: RecordServiceDeps) {
       const canManage =
         isSuperuser(request) ||
         (c.type === "auth" && (await canManageRecord(session, c, id, request)));
-      const isOwner = request.auth?.collectionId === c.id && request.auth.record["id"] === id;
       const built = buildRecordForUpdate(c, current, body, {
         now: formatDateTime(clock.now()),
         randomChar,
         canManage,
-        isOwner,
+        isSuperuser: isSuperuser(request),
       });
       if (Object.keys(built.errors).length > 0) throw validationError(built.errors);
       const values = built.values;

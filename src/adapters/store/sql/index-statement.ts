@@ -1,4 +1,4 @@
-import { parseIndex } from "../../../core/collections/index-definition.ts";
+import { isIndexExpression, parseIndex } from "../../../core/collections/index.ts";
 
 /**
  * Rebuilds a collection's index definition as SQL from its parsed parts, with identifiers re-quoted,
@@ -10,7 +10,13 @@ export function indexStatement(definition: string, table: string, quote: (name: 
     throw new Error(`invalid index definition: ${definition}`);
   }
   const cols = index.columns
-    .map((c) => `${quote(c.name)}${c.collate ? ` COLLATE ${c.collate}` : ""}${c.sort ? ` ${c.sort}` : ""}`)
+    .map((c) => {
+      if (c.collate && !/^[A-Za-z_]+$/.test(c.collate)) throw new Error(`invalid collation in index: ${c.collate}`);
+      const sort = c.sort && /^(ASC|DESC)$/i.test(c.sort) ? ` ${c.sort.toUpperCase()}` : "";
+      // expression columns (e.g. lower(title)) were checked by collection validation and stay as written
+      const column = isIndexExpression(c) ? c.name : quote(c.name);
+      return `${column}${c.collate ? ` COLLATE ${c.collate}` : ""}${sort}`;
+    })
     .join(", ");
   const where = index.where ? ` WHERE ${index.where}` : "";
   return `CREATE ${index.unique ? "UNIQUE " : ""}INDEX ${quote(index.name)} ON ${quote(table)} (${cols})${where}`;

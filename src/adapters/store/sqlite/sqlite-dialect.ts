@@ -1,6 +1,7 @@
 import type { Field } from "../../../core/collections/field.ts";
 import { isMultiValue } from "../../../core/collections/field.ts";
 import type { SqlDialect } from "../sql/dialect.ts";
+import { sqliteFilterDialect } from "./sqlite-filter-dialect.ts";
 
 /** Quotes an SQLite identifier. */
 export function quoteSqliteIdent(name: string): string {
@@ -100,11 +101,11 @@ function decodeValue(field: Field, raw: unknown): unknown {
 
 /** The SQLite dialect: PocketBase's column layout, so its data files are familiar. */
 export const sqliteDialect: SqlDialect = {
+  ...sqliteFilterDialect,
   capabilities: { skipLocked: false, transactionalDdl: true },
   quoteIdent: quoteSqliteIdent,
   placeholder: () => "?",
   columnDefinition,
   encodeValue,
   decodeValue,
-  randomOrder: () => "RANDOM()",
 };
