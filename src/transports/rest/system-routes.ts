@@ -8,10 +8,6 @@ export function registerSystemRoutes(app: FastifyInstance, services: Services): 
     await services.health.check();
     return { code: 200, message: "API is healthy.", data: {} };
   });
-  app.head("/api/health", async () => {
-    await services.health.check();
-    return "";
-  });
 
   app.get("/api/settings", async (req) => services.settings.get(requestInfo(req)));
   app.patch("/api/settings", async (req) => services.settings.update(requestInfo(req), bodyOf(req)));
