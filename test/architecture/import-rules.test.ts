@@ -64,7 +64,10 @@ function violation(imp: Import): string | null {
     case "adapters":
       return toTop === "core" ? null : `adapters may import core only, not ${to}`;
     case "transports":
-      return toTop === "core" || toTop === "services" ? null : `transports may import services and core only, not ${to}`;
+      // transports/http is the shared server base every transport plugs into; siblings never import each other
+      return toTop === "core" || toTop === "services" || to === "transports/http"
+        ? null
+        : `transports may import services, core and transports/http only, not ${to}`;
     case "config":
       return toTop === "core" ? null : `config may import core only, not ${to}`;
     case "cli":

@@ -8,6 +8,7 @@ import type { PasswordHasher, RecordRow, Store, StoreSession } from "../../core/
 import {
   buildRecordForCreate,
   buildRecordForUpdate,
+  recordErrors,
   relationIdsToCheck,
 } from "../../core/records/index.ts";
 import { isSuperuser, type RequestInfo } from "../../core/request-info.ts";
@@ -95,8 +96,9 @@ export function createRecordService(deps: RecordServiceDeps) {
     if (Object.keys(errors).length > 0) throw validationError(errors);
   }
 
-  async function hashPassword(values: RecordRow, plain: string | undefined): Promise<void> {
-    if (plain !== undefined) values["password"] = await deps.hasher.hash(plain);
+  /** Hashes every password field given a new plain value (auth `password` and any password field). */
+  async function hashPasswords(values: RecordRow, plain: Readonly<Record<string, string>>): Promise<void> {
+    for (const [name, value] of Object.entries(plain)) values[name] = await deps.hasher.hash(value);
   }
 
   const service = {
@@ -153,7 +155,7 @@ export function createRecordService(deps: RecordServiceDeps) {
       });
       if (Object.keys(built.errors).length > 0) throw validationError(built.errors);
       const values = built.values;
-      await hashPassword(values, built.plainPassword);
+      await hashPasswords(values, built.plainPasswords);
       await checkRelations(session, c, values);
       await session.insertRecord(c, values);
       const id = String(values["id"]);
@@ -182,8 +184,14 @@ export function createRecordService(deps: RecordServiceDeps) {
         isSuperuser: isSuperuser(request),
       });
       if (Object.keys(built.errors).length > 0) throw validationError(built.errors);
+      if (built.oldPassword !== undefined) {
+        const hash = typeof current["password"] === "string" ? current["password"] : "";
+        if (hash === "" || !(await deps.hasher.verify(hash, built.oldPassword))) {
+          throw validationError({ ...built.formErrors, oldPassword: recordErrors.invalidOldPassword() });
+        }
+      }
       const values = built.values;
-      await hashPassword(values, built.plainPassword);
+      await hashPasswords(values, built.plainPasswords);
       await checkRelations(session, c, values);
       await session.updateRecord(c, id, values);
       const row = (await fetchOne(session, c, String(values["id"] ?? id)))!;
