@@ -24,7 +24,13 @@ describe("assignTypeNames", () => {
   it("gives each collection its PascalCase name", () => {
     const a = makeCollection({ name: "blog_posts", id: "a1" });
     const b = makeCollection({ name: "users2", id: "b1" });
-    assert.deepEqual([...assignTypeNames([a, b])], [["a1", "BlogPosts"], ["b1", "Users2"]]);
+    assert.deepEqual(
+      [...assignTypeNames([a, b])],
+      [
+        ["a1", "BlogPosts"],
+        ["b1", "Users2"],
+      ],
+    );
   });
 
   it("disambiguates colliding names by id, whatever the order", () => {

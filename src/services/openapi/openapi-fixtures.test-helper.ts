@@ -6,7 +6,10 @@ import { createSystemCollections } from "../../core/collections/system-collectio
 const OPTS = { now: "2024-01-01 00:00:00.000Z", randomSecret: () => "s".repeat(50) };
 
 /** Builds a collection through the same normalization the collections API uses. */
-export function makeCollection(input: Record<string, unknown>, existing: readonly Collection[] = []): Collection {
+export function makeCollection(
+  input: Record<string, unknown>,
+  existing: readonly Collection[] = [],
+): Collection {
   return normalizeCollection(input, null, { ...OPTS, collections: existing });
 }
 
@@ -43,7 +46,7 @@ export function fullSchema(): Collection[] {
         { name: "publishAt", type: "date" },
         { name: "status", type: "select", values: ["draft", "published"], maxSelect: 1, required: true },
         { name: "mood", type: "select", values: ["happy", "sad"], maxSelect: 1 },
-        { name: "tags", type: "select", values: ["news", "tech", "it's \"quoted\""], maxSelect: 3 },
+        { name: "tags", type: "select", values: ["news", "tech", 'it\'s "quoted"'], maxSelect: 3 },
         { name: "meta", type: "json" },
         { name: "cover", type: "file", maxSelect: 1 },
         { name: "gallery", type: "file", maxSelect: 5 },
