@@ -28,7 +28,10 @@ function fail(message: string): number {
 }
 
 /** Runs the CLI; returns the process exit code. */
-export async function main(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): Promise<number> {
+export async function main(
+  argv: readonly string[],
+  env: Readonly<Record<string, string | undefined>>,
+): Promise<number> {
   if (argv.includes("--help") || argv.includes("-h") || argv[0] === "help") {
     process.stdout.write(HELP);
     return 0;
@@ -79,7 +82,11 @@ async function serve(config: ReturnType<typeof loadConfig>): Promise<number> {
   } catch (err) {
     await app.close();
     const code = (err as { code?: string }).code;
-    return fail(code === "EADDRINUSE" ? `--http ${config.host}:${config.port} is already in use` : `cannot listen: ${(err as Error).message}`);
+    return fail(
+      code === "EADDRINUSE"
+        ? `--http ${config.host}:${config.port} is already in use`
+        : `cannot listen: ${(err as Error).message}`,
+    );
   }
   app.http.log.info({ address, dir: config.dir }, `Plinth is serving on ${address}`);
   if (!(await app.services.auth.hasSuperuser())) {
@@ -100,8 +107,10 @@ async function serve(config: ReturnType<typeof loadConfig>): Promise<number> {
 
 async function superuser(config: ReturnType<typeof loadConfig>, args: string[]): Promise<number> {
   const [action, email, password] = args;
-  if (action !== "upsert" && action !== "delete") return fail("usage: plinth superuser upsert EMAIL PASSWORD | delete EMAIL");
-  if (!email || (action === "upsert" && !password)) return fail(`usage: plinth superuser ${action} EMAIL${action === "upsert" ? " PASSWORD" : ""}`);
+  if (action !== "upsert" && action !== "delete")
+    return fail("usage: plinth superuser upsert EMAIL PASSWORD | delete EMAIL");
+  if (!email || (action === "upsert" && !password))
+    return fail(`usage: plinth superuser ${action} EMAIL${action === "upsert" ? " PASSWORD" : ""}`);
   const app = await createPlinth({ ...config, logLevel: "silent" });
   try {
     if (action === "upsert") {

@@ -72,7 +72,8 @@ function parseBool(setting: string, value: string): boolean {
 }
 
 function parsePositiveInt(setting: string, value: string): number {
-  if (!/^\d+$/.test(value) || Number(value) <= 0) throw new ConfigError(setting, `expected a positive integer, got "${value}"`);
+  if (!/^\d+$/.test(value) || Number(value) <= 0)
+    throw new ConfigError(setting, `expected a positive integer, got "${value}"`);
   return Number(value);
 }
 
@@ -82,7 +83,10 @@ const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"
  * Reads flags first, then `PLINTH_*` environment variables, then defaults.
  * Returns the remaining positional arguments too.
  */
-export function loadConfig(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): Config {
+export function loadConfig(
+  argv: readonly string[],
+  env: Readonly<Record<string, string | undefined>>,
+): Config {
   let parsed: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>;
   try {
     parsed = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
@@ -91,7 +95,10 @@ export function loadConfig(argv: readonly string[], env: Readonly<Record<string,
     throw new ConfigError(m?.[1] ?? "arguments", (err as Error).message.replace(/\. To specify.*$/s, ""));
   }
   const v = parsed.values;
-  const pick = (flag: keyof typeof OPTIONS, envName: string): { setting: string; value: string } | undefined => {
+  const pick = (
+    flag: keyof typeof OPTIONS,
+    envName: string,
+  ): { setting: string; value: string } | undefined => {
     const fromFlag = v[flag];
     if (typeof fromFlag === "string") return { setting: `--${flag}`, value: fromFlag };
     const fromEnv = env[envName];
@@ -125,10 +132,17 @@ export function loadConfig(argv: readonly string[], env: Readonly<Record<string,
     corsOrigins:
       origins === undefined || origins.value.trim() === "*"
         ? "*"
-        : Object.freeze(origins.value.split(",").map((o) => o.trim()).filter(Boolean)),
+        : Object.freeze(
+            origins.value
+              .split(",")
+              .map((o) => o.trim())
+              .filter(Boolean),
+          ),
     bodyLimit: bodyLimit ? parsePositiveInt(bodyLimit.setting, bodyLimit.value) : DEFAULT_CONFIG.bodyLimit,
     synchronous: sync ? (sync.value.toUpperCase() as Config["synchronous"]) : DEFAULT_CONFIG.synchronous,
-    shutdownTimeoutMs: shutdown ? parsePositiveInt(shutdown.setting, shutdown.value) : DEFAULT_CONFIG.shutdownTimeoutMs,
+    shutdownTimeoutMs: shutdown
+      ? parsePositiveInt(shutdown.setting, shutdown.value)
+      : DEFAULT_CONFIG.shutdownTimeoutMs,
   });
 }
 

@@ -5,12 +5,13 @@ import { type AuthService, createAuthService } from "./auth/index.ts";
 import { type BatchService, createBatchService } from "./batch/index.ts";
 import { type CollectionService, createCollectionService } from "./collections/index.ts";
 import { createHealthService } from "./health-service.ts";
+import { createOpenApiService, type OpenApiService } from "./openapi/index.ts";
 import { createRecordService, type RecordService } from "./records/index.ts";
 import { createSchemaCache, type SchemaCache } from "./schema-cache.ts";
 import { createSettingsService, type SettingsService } from "./settings/index.ts";
 
 export { createEventHub } from "./event-hub.ts";
-export type { AuthService, CollectionService, RecordService, SchemaCache };
+export type { AuthService, CollectionService, OpenApiService, RecordService, SchemaCache };
 
 /** The ports every service is built from. */
 export interface ServiceDeps {
@@ -30,6 +31,7 @@ export interface Services {
   readonly settings: SettingsService;
   readonly batch: BatchService;
   readonly health: ReturnType<typeof createHealthService>;
+  readonly openapi: OpenApiService;
 }
 
 /** Wires the services together over the given ports. */
@@ -41,5 +43,6 @@ export function createServices(deps: ServiceDeps): Services {
   const settings = createSettingsService({ store: deps.store, clock: deps.clock });
   const batch = createBatchService({ store: deps.store, records, settings, clock: deps.clock, schema });
   const health = createHealthService({ store: deps.store });
-  return { schema, records, auth, collections, settings, batch, health };
+  const openapi = createOpenApiService({ schema });
+  return { schema, records, auth, collections, settings, batch, health, openapi };
 }

@@ -24,7 +24,9 @@ function importsOf(file: string): Import[] {
   readFileSync(file, "utf8")
     .split("\n")
     .forEach((text, i) => {
-      for (const m of text.matchAll(/(?:^|\s)(?:import|export)\s[^"']*?from\s+["']([^"']+)["']|import\(["']([^"']+)["']\)|^import\s+["']([^"']+)["']/g)) {
+      for (const m of text.matchAll(
+        /(?:^|\s)(?:import|export)\s[^"']*?from\s+["']([^"']+)["']|import\(["']([^"']+)["']\)|^import\s+["']([^"']+)["']/g,
+      )) {
         out.push({ file, line: i + 1, spec: (m[1] ?? m[2] ?? m[3])! });
       }
     });
@@ -43,13 +45,20 @@ function violation(imp: Import): string | null {
   const from = layerOf(imp.file);
   const isRelative = imp.spec.startsWith(".");
   if (!isRelative) {
-    if (from === "core" && (imp.spec.startsWith("node:") || ["fastify", "pg", "postgres", "ioredis", "pino"].some((p) => imp.spec === p || imp.spec.startsWith(`${p}/`)))) {
+    if (
+      from === "core" &&
+      (imp.spec.startsWith("node:") ||
+        ["fastify", "pg", "postgres", "ioredis", "pino"].some(
+          (p) => imp.spec === p || imp.spec.startsWith(`${p}/`),
+        ))
+    ) {
       return "core may not import node:* or I/O libraries";
     }
     if (from === "services" && (imp.spec.startsWith("node:") || imp.spec === "fastify")) {
       return "services may not import node:* or fastify (put I/O behind a port)";
     }
-    if (from.startsWith("transports/") && ["pg", "postgres", "ioredis"].includes(imp.spec)) return "transports may not import drivers";
+    if (from.startsWith("transports/") && ["pg", "postgres", "ioredis"].includes(imp.spec))
+      return "transports may not import drivers";
     return null;
   }
   const target = resolve(dirname(imp.file), imp.spec);
@@ -71,7 +80,9 @@ function violation(imp: Import): string | null {
     case "config":
       return toTop === "core" ? null : `config may import core only, not ${to}`;
     case "cli":
-      return ["config", "core", "services", "root:plinth.ts"].includes(toTop) ? null : `cli may not import ${to}`;
+      return ["config", "core", "services", "root:plinth.ts"].includes(toTop)
+        ? null
+        : `cli may not import ${to}`;
     default:
       return null; // root files (plinth.ts, index.ts) are the composition root
   }

@@ -26,7 +26,13 @@ test("every acknowledged write survives kill -9 of the server", async () => {
   const created = await json(`${server.url}/api/collections`, {
     method: "POST",
     token,
-    body: JSON.stringify({ name: "notes", type: "base", fields: [{ name: "n", type: "number" }], createRule: "", listRule: "" }),
+    body: JSON.stringify({
+      name: "notes",
+      type: "base",
+      fields: [{ name: "n", type: "number" }],
+      createRule: "",
+      listRule: "",
+    }),
   });
   assert.equal(created.status, 200, JSON.stringify(created.body));
 
@@ -36,7 +42,10 @@ test("every acknowledged write survives kill -9 of the server", async () => {
   const writers = Array.from({ length: 4 }, async (_, w) => {
     for (let i = 0; !stop && i < 10_000; i++) {
       try {
-        const res = await json(`${server.url}/api/collections/notes/records`, { method: "POST", body: JSON.stringify({ n: w * 100000 + i }) });
+        const res = await json(`${server.url}/api/collections/notes/records`, {
+          method: "POST",
+          body: JSON.stringify({ n: w * 100000 + i }),
+        });
         if (res.status === 200) acknowledged.push(res.body.id);
       } catch {
         return; // the server is gone
@@ -53,7 +62,9 @@ test("every acknowledged write survives kill -9 of the server", async () => {
   try {
     const ids = new Set<string>();
     for (let page = 1; ; page++) {
-      const res = await json(`${server.url}/api/collections/notes/records?perPage=1000&page=${page}&skipTotal=1`);
+      const res = await json(
+        `${server.url}/api/collections/notes/records?perPage=1000&page=${page}&skipTotal=1`,
+      );
       for (const item of res.body.items) ids.add(item.id);
       if (res.body.items.length < 1000) break;
     }

@@ -12,7 +12,11 @@ export interface TestServer {
   /** A superuser token (superuser created on first call). */
   superuserToken(): Promise<string>;
   /** fetch against the server with JSON in and out. */
-  request(method: string, path: string, options?: { body?: unknown; token?: string; headers?: Record<string, string> }): Promise<{ status: number; body: any; headers: Headers }>;
+  request(
+    method: string,
+    path: string,
+    options?: { body?: unknown; token?: string; headers?: Record<string, string> },
+  ): Promise<{ status: number; body: any; headers: Headers }>;
   close(): Promise<void>;
 }
 
@@ -29,7 +33,11 @@ export async function startTestServer(overrides: Partial<Config> = {}): Promise<
   const url = await app.listen();
   let token: string | undefined;
 
-  async function request(method: string, path: string, options: { body?: unknown; token?: string; headers?: Record<string, string> } = {}) {
+  async function request(
+    method: string,
+    path: string,
+    options: { body?: unknown; token?: string; headers?: Record<string, string> } = {},
+  ) {
     const headers: Record<string, string> = { ...(options.headers ?? {}) };
     if (options.token) headers["authorization"] = options.token;
     let body: string | undefined;
@@ -59,7 +67,8 @@ export async function startTestServer(overrides: Partial<Config> = {}): Promise<
       const res = await request("POST", "/api/collections/_superusers/auth-with-password", {
         body: { identity: SUPERUSER.email, password: SUPERUSER.password },
       });
-      if (res.status !== 200) throw new Error(`superuser login failed: ${res.status} ${JSON.stringify(res.body)}`);
+      if (res.status !== 200)
+        throw new Error(`superuser login failed: ${res.status} ${JSON.stringify(res.body)}`);
       token = String(res.body.token);
       return token;
     },

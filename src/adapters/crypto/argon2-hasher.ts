@@ -20,7 +20,12 @@ function b64(buf: Buffer): string {
 
 /** Password hashing with Node's built-in argon2id, stored in the standard PHC string format. */
 export function createArgon2Hasher(params: Argon2Params = DEFAULTS): PasswordHasher {
-  async function derive(password: string, nonce: Buffer, p: Argon2Params, tagLength: number): Promise<Buffer> {
+  async function derive(
+    password: string,
+    nonce: Buffer,
+    p: Argon2Params,
+    tagLength: number,
+  ): Promise<Buffer> {
     return argon2Async("argon2id", {
       message: password,
       nonce,

@@ -41,7 +41,11 @@ export function createAuthService(deps: AuthServiceDeps) {
   // A fixed hash verified when no record matches, so a miss costs the same as a wrong password.
   let dummyHash: Promise<string> | undefined;
 
-  async function findByIdentity(c: AuthCollection, field: string, identity: string): Promise<RecordRow | undefined> {
+  async function findByIdentity(
+    c: AuthCollection,
+    field: string,
+    identity: string,
+  ): Promise<RecordRow | undefined> {
     const rows = await store.findRecords({
       collection: c,
       match: { field, value: identity, nocase: field === "email" },
@@ -52,17 +56,33 @@ export function createAuthService(deps: AuthServiceDeps) {
     return rows[0];
   }
 
-  async function respond(request: RequestInfo, c: AuthCollection, row: RecordRow, context: string): Promise<AuthResponse> {
+  async function respond(
+    request: RequestInfo,
+    c: AuthCollection,
+    row: RecordRow,
+    context: string,
+  ): Promise<AuthResponse> {
     const authInfo: AuthInfo = { collectionId: c.id, collectionName: c.name, record: row };
     const asUser: RequestInfo = { ...request, auth: authInfo, context };
     const decision = decideRule({ schema, now: clock.now() }, c, c.authRule, asUser);
     if (decision.kind === "deny") {
-      throw new PlinthError("forbidden", "The request doesn't satisfy the collection requirements to authenticate.");
+      throw new PlinthError(
+        "forbidden",
+        "The request doesn't satisfy the collection requirements to authenticate.",
+      );
     }
     if (decision.kind === "filter") {
-      const ok = await store.findRecords({ collection: c, ids: [String(row["id"])], where: [decision.filter], sort: [] });
+      const ok = await store.findRecords({
+        collection: c,
+        ids: [String(row["id"])],
+        where: [decision.filter],
+        sort: [],
+      });
       if (ok.length === 0) {
-        throw new PlinthError("forbidden", "The request doesn't satisfy the collection requirements to authenticate.");
+        throw new PlinthError(
+          "forbidden",
+          "The request doesn't satisfy the collection requirements to authenticate.",
+        );
       }
     }
     const token = await issueAuthToken(c, row, clock.now());
@@ -87,23 +107,38 @@ export function createAuthService(deps: AuthServiceDeps) {
       return { collectionId: c.id, collectionName: c.name, record: row };
     },
 
-    async authWithPassword(request: RequestInfo, nameOrId: string, body: Record<string, unknown>): Promise<AuthResponse> {
+    async authWithPassword(
+      request: RequestInfo,
+      nameOrId: string,
+      body: Record<string, unknown>,
+    ): Promise<AuthResponse> {
       const c = requireAuthCollection(schema, nameOrId);
       if (!c.passwordAuth.enabled) {
-        throw new PlinthError("forbidden", "The collection is not configured to allow password authentication.");
+        throw new PlinthError(
+          "forbidden",
+          "The collection is not configured to allow password authentication.",
+        );
       }
       const identity = typeof body["identity"] === "string" ? body["identity"] : "";
       const password = typeof body["password"] === "string" ? body["password"] : "";
       const identityField = typeof body["identityField"] === "string" ? body["identityField"] : "";
       const fieldErrors: Record<string, { code: string; message: string }> = {};
-      if (identity === "") fieldErrors["identity"] = { code: "validation_required", message: "Cannot be blank." };
-      if (password === "") fieldErrors["password"] = { code: "validation_required", message: "Cannot be blank." };
-      if (identity.length > 255) fieldErrors["identity"] = { code: "validation_length_too_long", message: "The maximum length is 255." };
+      if (identity === "")
+        fieldErrors["identity"] = { code: "validation_required", message: "Cannot be blank." };
+      if (password === "")
+        fieldErrors["password"] = { code: "validation_required", message: "Cannot be blank." };
+      if (identity.length > 255)
+        fieldErrors["identity"] = {
+          code: "validation_length_too_long",
+          message: "The maximum length is 255.",
+        };
       if (identityField !== "" && !c.passwordAuth.identityFields.includes(identityField)) {
         fieldErrors["identityField"] = { code: "validation_in_invalid", message: "Must be a valid value." };
       }
       if (Object.keys(fieldErrors).length > 0) {
-        throw new PlinthError("validation_failed", "An error occurred while validating the submitted data.", { fields: fieldErrors });
+        throw new PlinthError("validation_failed", "An error occurred while validating the submitted data.", {
+          fields: fieldErrors,
+        });
       }
       const fields =
         identityField !== ""
@@ -121,15 +156,18 @@ export function createAuthService(deps: AuthServiceDeps) {
         await deps.hasher.verify(await dummyHash, password);
         throw new PlinthError("invalid_input", "Failed to authenticate.");
       }
-      if (!(await deps.hasher.verify(hash, password))) throw new PlinthError("invalid_input", "Failed to authenticate.");
+      if (!(await deps.hasher.verify(hash, password)))
+        throw new PlinthError("invalid_input", "Failed to authenticate.");
       return respond(request, c, found!, "password");
     },
 
     async authRefresh(request: RequestInfo, nameOrId: string): Promise<AuthResponse> {
       const c = requireAuthCollection(schema, nameOrId);
       const auth = request.auth;
-      if (auth === null) throw new PlinthError("unauthenticated", "The request requires valid record authorization token.");
-      if (auth.collectionId !== c.id) throw new PlinthError("forbidden", "The request requires valid record authorization token.");
+      if (auth === null)
+        throw new PlinthError("unauthenticated", "The request requires valid record authorization token.");
+      if (auth.collectionId !== c.id)
+        throw new PlinthError("forbidden", "The request requires valid record authorization token.");
       return respond(request, c, auth.record as RecordRow, request.context);
     },
 
@@ -145,14 +183,17 @@ export function createAuthService(deps: AuthServiceDeps) {
 
     /** Whether any superuser exists (start-up hint). */
     async hasSuperuser(): Promise<boolean> {
-      return (await store.countRecords({ collection: schema.require("_superusers"), where: [], sort: [] })) > 0;
+      return (
+        (await store.countRecords({ collection: schema.require("_superusers"), where: [], sort: [] })) > 0
+      );
     },
 
     /** Creates or updates a superuser by email (CLI); a new password also rotates the tokenKey. */
     async upsertSuperuser(email: string, password: string): Promise<"created" | "updated"> {
       const c = requireAuthCollection(schema, "_superusers");
       if (!EMAIL_RE.test(email)) throw new PlinthError("invalid_input", `Invalid email address: ${email}`);
-      if (password.length < 8) throw new PlinthError("invalid_input", "The password must be at least 8 characters.");
+      if (password.length < 8)
+        throw new PlinthError("invalid_input", "The password must be at least 8 characters.");
       const existing = await findByIdentity(c, "email", email);
       const now = formatDateTime(clock.now());
       const hash = await deps.hasher.hash(password);

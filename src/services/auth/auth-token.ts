@@ -18,9 +18,18 @@ function signingKey(collection: AuthCollection, record: RecordRow): Uint8Array {
 }
 
 /** Issues an HS256 auth token valid for the collection's `authToken.duration` seconds. */
-export async function issueAuthToken(collection: AuthCollection, record: RecordRow, now: Date): Promise<string> {
+export async function issueAuthToken(
+  collection: AuthCollection,
+  record: RecordRow,
+  now: Date,
+): Promise<string> {
   const iat = Math.floor(now.getTime() / 1000);
-  return new SignJWT({ id: String(record["id"]), collectionId: collection.id, type: "auth", refreshable: true })
+  return new SignJWT({
+    id: String(record["id"]),
+    collectionId: collection.id,
+    type: "auth",
+    refreshable: true,
+  })
     .setProtectedHeader({ alg: "HS256", typ: "JWT" })
     .setExpirationTime(iat + collection.authToken.duration)
     .sign(signingKey(collection, record));
@@ -30,7 +39,12 @@ export async function issueAuthToken(collection: AuthCollection, record: RecordR
 export function peekAuthClaims(token: string): { id: string; collectionId: string } | null {
   try {
     const claims = decodeJwt(token);
-    if (claims["type"] !== "auth" || typeof claims["id"] !== "string" || typeof claims["collectionId"] !== "string") return null;
+    if (
+      claims["type"] !== "auth" ||
+      typeof claims["id"] !== "string" ||
+      typeof claims["collectionId"] !== "string"
+    )
+      return null;
     return { id: claims["id"], collectionId: claims["collectionId"] };
   } catch {
     return null;
@@ -38,7 +52,12 @@ export function peekAuthClaims(token: string): { id: string; collectionId: strin
 }
 
 /** Verifies signature, algorithm and expiry against the record's current key. */
-export async function verifyAuthToken(token: string, collection: AuthCollection, record: RecordRow, now: Date): Promise<boolean> {
+export async function verifyAuthToken(
+  token: string,
+  collection: AuthCollection,
+  record: RecordRow,
+  now: Date,
+): Promise<boolean> {
   try {
     await jwtVerify(token, signingKey(collection, record), { algorithms: ["HS256"], currentDate: now });
     return true;

@@ -27,8 +27,10 @@ export interface CollectionServiceDeps {
 const SECRET_ALPHABET = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
 
 function requireSuperuser(request: RequestInfo): void {
-  if (request.auth === null) throw new PlinthError("unauthenticated", "The request requires valid record authorization token.");
-  if (!isSuperuser(request)) throw new PlinthError("forbidden", "The authorized record is not allowed to perform this action.");
+  if (request.auth === null)
+    throw new PlinthError("unauthenticated", "The request requires valid record authorization token.");
+  if (!isSuperuser(request))
+    throw new PlinthError("forbidden", "The authorized record is not allowed to perform this action.");
 }
 
 /** Collection definitions: CRUD, import and truncate, each migrating the real table in one transaction. */
@@ -44,7 +46,13 @@ export function createCollectionService(deps: CollectionServiceDeps) {
     const lookup = schema.lookupOver(all);
     return (rule: string, collection: Collection): string | null => {
       try {
-        resolveFilter(rule, { collection, schema: lookup, request: guestRequest(), now: clock.now(), allowHiddenFields: true });
+        resolveFilter(rule, {
+          collection,
+          schema: lookup,
+          request: guestRequest(),
+          now: clock.now(),
+          allowHiddenFields: true,
+        });
         return null;
       } catch (err) {
         return err instanceof PlinthError ? err.message : "Invalid rule.";
@@ -58,7 +66,12 @@ export function createCollectionService(deps: CollectionServiceDeps) {
   }
 
   /** Applies a schema change inside the caller's transaction and reloads the cache from it. */
-  async function apply(tx: StoreSession, previous: Collection | null, next: Collection | null, all: readonly Collection[]) {
+  async function apply(
+    tx: StoreSession,
+    previous: Collection | null,
+    next: Collection | null,
+    all: readonly Collection[],
+  ) {
     await tx.syncRecordTable(previous, next, all);
     if (next === null) await tx.deleteCollection(previous!.id);
     else await tx.saveCollection(next);
@@ -81,7 +94,10 @@ export function createCollectionService(deps: CollectionServiceDeps) {
   function referencedBy(target: Collection): Collection[] {
     return schema
       .all()
-      .filter((c) => c.id !== target.id && c.fields.some((f) => f.type === "relation" && f.collectionId === target.id));
+      .filter(
+        (c) =>
+          c.id !== target.id && c.fields.some((f) => f.type === "relation" && f.collectionId === target.id),
+      );
   }
 
   return {
@@ -151,7 +167,10 @@ export function createCollectionService(deps: CollectionServiceDeps) {
       await store.transaction((tx) => tx.truncate(c));
     },
 
-    async import(request: RequestInfo, body: { collections?: unknown; deleteMissing?: unknown }): Promise<void> {
+    async import(
+      request: RequestInfo,
+      body: { collections?: unknown; deleteMissing?: unknown },
+    ): Promise<void> {
       requireSuperuser(request);
       if (!Array.isArray(body.collections) || body.collections.length === 0) {
         throw validationError({ collections: { code: "validation_required", message: "Cannot be blank." } });
@@ -162,7 +181,10 @@ export function createCollectionService(deps: CollectionServiceDeps) {
       const deleted = new Set(plan.deletes.map((c) => c.id));
       const upserted = new Map(plan.upserts.map((c) => [c.id, c]));
       const all = [
-        ...schema.all().filter((c) => !deleted.has(c.id)).map((c) => upserted.get(c.id) ?? c),
+        ...schema
+          .all()
+          .filter((c) => !deleted.has(c.id))
+          .map((c) => upserted.get(c.id) ?? c),
         ...plan.upserts.filter((c) => !byId.has(c.id)),
       ];
       const errors: Record<string, FieldErrors> = {};
@@ -174,7 +196,9 @@ export function createCollectionService(deps: CollectionServiceDeps) {
       await commit(async (tx) => {
         for (const c of plan.deletes) await apply(tx, c, null, all);
         // tables first, views last: a view may select from a table created in the same import
-        const ordered = [...plan.upserts].sort((a, b) => Number(a.type === "view") - Number(b.type === "view"));
+        const ordered = [...plan.upserts].sort(
+          (a, b) => Number(a.type === "view") - Number(b.type === "view"),
+        );
         for (const next of ordered) await apply(tx, byId.get(next.id) ?? null, next, all);
       });
     },

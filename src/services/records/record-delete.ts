@@ -20,20 +20,33 @@ interface DeleteDeps {
 const MAX_CASCADE_DEPTH = 32;
 
 /** Relation fields (in any collection) that point at `target`. */
-function referencingFields(schema: SchemaCache, target: Collection): { collection: Collection; field: RelationField }[] {
-  return schema.all().flatMap((collection) =>
-    collection.type === "view"
-      ? []
-      : collection.fields.flatMap((f) => (f.type === "relation" && f.collectionId === target.id ? [{ collection, field: f }] : [])),
-  );
+function referencingFields(
+  schema: SchemaCache,
+  target: Collection,
+): { collection: Collection; field: RelationField }[] {
+  return schema
+    .all()
+    .flatMap((collection) =>
+      collection.type === "view"
+        ? []
+        : collection.fields.flatMap((f) =>
+            f.type === "relation" && f.collectionId === target.id ? [{ collection, field: f }] : [],
+          ),
+    );
 }
 
 /**
  * Deletes a record the way PocketBase does: records referencing it through a `cascadeDelete` relation are
  * deleted too (recursively); optional references are cleared; a required reference refuses the delete.
  */
-export async function deleteWithReferences(deps: DeleteDeps, collection: Collection, row: RecordRow, depth = 0): Promise<void> {
-  if (depth > MAX_CASCADE_DEPTH) throw new PlinthError("invalid_input", "Failed to delete record: the cascade is too deep.");
+export async function deleteWithReferences(
+  deps: DeleteDeps,
+  collection: Collection,
+  row: RecordRow,
+  depth = 0,
+): Promise<void> {
+  if (depth > MAX_CASCADE_DEPTH)
+    throw new PlinthError("invalid_input", "Failed to delete record: the cascade is too deep.");
   const id = String(row["id"]);
   await deps.session.deleteRecord(collection, id);
   deps.pending.push({ kind: "delete", collection, record: row });

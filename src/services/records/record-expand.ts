@@ -52,7 +52,11 @@ function idsOf(value: unknown): string[] {
 }
 
 /** Fetches related records the requester may view (the related collection's viewRule applies). */
-async function fetchViewable(deps: ExpandDeps, collection: Collection, query: { ids?: string[]; filterText?: string }) {
+async function fetchViewable(
+  deps: ExpandDeps,
+  collection: Collection,
+  query: { ids?: string[]; filterText?: string },
+) {
   const request = { ...deps.request, context: "expand" };
   const decision = decideRule(deps.env, collection, collection.viewRule, request);
   if (decision.kind === "deny") return [];
@@ -99,7 +103,8 @@ export async function expandRecords(
       for (const rec of out) {
         const found = idsOf(rec.row[key]).flatMap((id) => byId.get(id) ?? []);
         if (found.length === 0) continue;
-        (rec.expand as Record<string, ExpandedRecord | ExpandedRecord[]>)[key] = (field as RelationField).maxSelect > 1 ? found : found[0]!;
+        (rec.expand as Record<string, ExpandedRecord | ExpandedRecord[]>)[key] =
+          (field as RelationField).maxSelect > 1 ? found : found[0]!;
       }
       continue;
     }

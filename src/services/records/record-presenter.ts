@@ -41,7 +41,8 @@ export async function presentRecords(
   collect(records, byCollection);
   const managed = new Map<string, Set<string>>();
   for (const [collection, ids] of byCollection) {
-    if (!superuser && collection.type === "auth") managed.set(collection.id, await manageable(deps, collection, [...ids]));
+    if (!superuser && collection.type === "auth")
+      managed.set(collection.id, await manageable(deps, collection, [...ids]));
   }
   const auth = deps.request.auth;
 

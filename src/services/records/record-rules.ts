@@ -16,7 +16,12 @@ export interface RuleEnv {
 }
 
 /** Resolves a collection rule for one request; rules may read hidden fields. */
-export function decideRule(env: RuleEnv, collection: Collection, rule: Rule, request: RequestInfo): RuleDecision {
+export function decideRule(
+  env: RuleEnv,
+  collection: Collection,
+  rule: Rule,
+  request: RequestInfo,
+): RuleDecision {
   if (isSuperuser(request)) return { kind: "allow" };
   if (rule === null) return { kind: "deny" };
   if (rule.trim() === "") return { kind: "allow" };

@@ -16,7 +16,13 @@ import type { SchemaCache } from "../schema-cache.ts";
 import { deleteWithReferences } from "./record-delete.ts";
 import { expandRecords, parseExpand } from "./record-expand.ts";
 import { presentRecords } from "./record-presenter.ts";
-import { checkClientExpression, decideRule, type RuleEnv, ruleWhere, superusersOnly } from "./record-rules.ts";
+import {
+  checkClientExpression,
+  decideRule,
+  type RuleEnv,
+  ruleWhere,
+  superusersOnly,
+} from "./record-rules.ts";
 
 /** What the records service needs. */
 export interface RecordServiceDeps {
@@ -73,7 +79,13 @@ export function createRecordService(deps: RecordServiceDeps) {
     return c;
   }
 
-  async function shapeOne(session: StoreSession, c: Collection, row: RecordRow, request: RequestInfo, params: ShapeParams) {
+  async function shapeOne(
+    session: StoreSession,
+    c: Collection,
+    row: RecordRow,
+    request: RequestInfo,
+    params: ShapeParams,
+  ) {
     const ctx = { session, env: env(), request };
     const [expanded] = await expandRecords(ctx, c, [row], parseExpand(params.expand));
     const [json] = await presentRecords(ctx, [expanded!], params.fields);
@@ -90,7 +102,10 @@ export function createRecordService(deps: RecordServiceDeps) {
       const target = schema.byNameOrId(collectionId);
       const found = target ? await session.findRecords({ collection: target, ids, where: [], sort: [] }) : [];
       if (found.length !== new Set(ids).size) {
-        errors[field] = { code: FIELD_CODES.missingRelation, message: "Failed to find all relation records with the provided ids." };
+        errors[field] = {
+          code: FIELD_CODES.missingRelation,
+          message: "Failed to find all relation records with the provided ids.",
+        };
       }
     }
     if (Object.keys(errors).length > 0) throw validationError(errors);
@@ -112,7 +127,13 @@ export function createRecordService(deps: RecordServiceDeps) {
       let perPage = Math.floor(params.perPage ?? DEFAULT_PER_PAGE) || DEFAULT_PER_PAGE;
       if (perPage <= 0) perPage = DEFAULT_PER_PAGE;
       if (perPage > MAX_PER_PAGE) perPage = MAX_PER_PAGE;
-      const clientCtx = { collection: c, schema, request, now: clock.now(), allowHiddenFields: isSuperuser(request) };
+      const clientCtx = {
+        collection: c,
+        schema,
+        request,
+        now: clock.now(),
+        allowHiddenFields: isSuperuser(request),
+      };
       // rule and client filter share joins, as PocketBase applies them in one expression
       const parts = ruleWhere(decision);
       if (params.filter) parts.push(resolveFilter(params.filter, clientCtx));
@@ -136,13 +157,24 @@ export function createRecordService(deps: RecordServiceDeps) {
       const c = schema.require(nameOrId);
       const decision = decideRule(env(), c, c.viewRule, request);
       if (decision.kind === "deny") throw superusersOnly();
-      const [row] = await store.findRecords({ collection: c, ids: [id], where: ruleWhere(decision), sort: [] });
+      const [row] = await store.findRecords({
+        collection: c,
+        ids: [id],
+        where: ruleWhere(decision),
+        sort: [],
+      });
       if (row === undefined) throw new PlinthError("not_found", "The requested resource wasn't found.");
       return shapeOne(store, c, row, request, params);
     },
 
     /** Creates inside the caller's transaction; events go to `pending`. */
-    async createIn(session: StoreSession, pending: PendingEvents, request: RequestInfo, nameOrId: string, body: RecordRow) {
+    async createIn(
+      session: StoreSession,
+      pending: PendingEvents,
+      request: RequestInfo,
+      nameOrId: string,
+      body: RecordRow,
+    ) {
       const c = writable(nameOrId);
       const decision = decideRule(env(), c, c.createRule, request);
       if (decision.kind === "deny") throw superusersOnly();
@@ -160,7 +192,12 @@ export function createRecordService(deps: RecordServiceDeps) {
       await session.insertRecord(c, values);
       const id = String(values["id"]);
       if (decision.kind === "filter") {
-        const ok = await session.findRecords({ collection: c, ids: [id], where: [decision.filter], sort: [] });
+        const ok = await session.findRecords({
+          collection: c,
+          ids: [id],
+          where: [decision.filter],
+          sort: [],
+        });
         if (ok.length === 0) throw new PlinthError("invalid_input", "Failed to create record.");
       }
       const row = (await fetchOne(session, c, id))!;
@@ -168,15 +205,26 @@ export function createRecordService(deps: RecordServiceDeps) {
       return { collection: c, row };
     },
 
-    async updateIn(session: StoreSession, pending: PendingEvents, request: RequestInfo, nameOrId: string, id: string, body: RecordRow) {
+    async updateIn(
+      session: StoreSession,
+      pending: PendingEvents,
+      request: RequestInfo,
+      nameOrId: string,
+      id: string,
+      body: RecordRow,
+    ) {
       const c = writable(nameOrId);
       const decision = decideRule(env(), c, c.updateRule, request);
       if (decision.kind === "deny") throw superusersOnly();
-      const [current] = await session.findRecords({ collection: c, ids: [id], where: ruleWhere(decision), sort: [] });
+      const [current] = await session.findRecords({
+        collection: c,
+        ids: [id],
+        where: ruleWhere(decision),
+        sort: [],
+      });
       if (current === undefined) throw new PlinthError("not_found", "The requested resource wasn't found.");
       const canManage =
-        isSuperuser(request) ||
-        (c.type === "auth" && (await canManageRecord(session, c, id, request)));
+        isSuperuser(request) || (c.type === "auth" && (await canManageRecord(session, c, id, request)));
       const built = buildRecordForUpdate(c, current, body, {
         now: formatDateTime(clock.now()),
         randomChar,
@@ -199,11 +247,22 @@ export function createRecordService(deps: RecordServiceDeps) {
       return { collection: c, row };
     },
 
-    async deleteIn(session: StoreSession, pending: PendingEvents, request: RequestInfo, nameOrId: string, id: string) {
+    async deleteIn(
+      session: StoreSession,
+      pending: PendingEvents,
+      request: RequestInfo,
+      nameOrId: string,
+      id: string,
+    ) {
       const c = writable(nameOrId);
       const decision = decideRule(env(), c, c.deleteRule, request);
       if (decision.kind === "deny") throw superusersOnly();
-      const [row] = await session.findRecords({ collection: c, ids: [id], where: ruleWhere(decision), sort: [] });
+      const [row] = await session.findRecords({
+        collection: c,
+        ids: [id],
+        where: ruleWhere(decision),
+        sort: [],
+      });
       if (row === undefined) throw new PlinthError("not_found", "The requested resource wasn't found.");
       await deleteWithReferences({ session, schema, clock, pending }, c, row);
     },
@@ -215,14 +274,18 @@ export function createRecordService(deps: RecordServiceDeps) {
 
     async create(request: RequestInfo, nameOrId: string, body: RecordRow, params: ShapeParams) {
       const pending: PendingEvents = [];
-      const { collection, row } = await store.transaction((tx) => service.createIn(tx, pending, request, nameOrId, body));
+      const { collection, row } = await store.transaction((tx) =>
+        service.createIn(tx, pending, request, nameOrId, body),
+      );
       publish(pending);
       return service.present(request, collection, row, params);
     },
 
     async update(request: RequestInfo, nameOrId: string, id: string, body: RecordRow, params: ShapeParams) {
       const pending: PendingEvents = [];
-      const { collection, row } = await store.transaction((tx) => service.updateIn(tx, pending, request, nameOrId, id, body));
+      const { collection, row } = await store.transaction((tx) =>
+        service.updateIn(tx, pending, request, nameOrId, id, body),
+      );
       publish(pending);
       return service.present(request, collection, row, params);
     },
@@ -241,12 +304,19 @@ export function createRecordService(deps: RecordServiceDeps) {
     for (const event of pending) deps.events.publish(event);
   }
 
-  async function canManageRecord(session: StoreSession, c: Collection, id: string, request: RequestInfo): Promise<boolean> {
+  async function canManageRecord(
+    session: StoreSession,
+    c: Collection,
+    id: string,
+    request: RequestInfo,
+  ): Promise<boolean> {
     if (c.type !== "auth" || request.auth === null) return false;
     const decision = decideRule(env(), c, c.manageRule, request);
     if (decision.kind === "deny") return false;
     if (decision.kind === "allow") return true;
-    return (await session.findRecords({ collection: c, ids: [id], where: [decision.filter], sort: [] })).length > 0;
+    return (
+      (await session.findRecords({ collection: c, ids: [id], where: [decision.filter], sort: [] })).length > 0
+    );
   }
 
   return service;

@@ -12,5 +12,7 @@ export function registerAuthRoutes(app: FastifyInstance, services: Services): vo
     services.auth.authWithPassword(requestInfo(req, "password"), pathParam(req, "collection"), bodyOf(req)),
   );
 
-  app.post(`${base}/auth-refresh`, async (req) => services.auth.authRefresh(requestInfo(req), pathParam(req, "collection")));
+  app.post(`${base}/auth-refresh`, async (req) =>
+    services.auth.authRefresh(requestInfo(req), pathParam(req, "collection")),
+  );
 }

@@ -22,7 +22,9 @@ export function registerCollectionRoutes(app: FastifyInstance, services: Service
     return reply.code(204).send();
   });
 
-  app.get("/api/collections/:collection", async (req) => collections.view(requestInfo(req), pathParam(req, "collection")));
+  app.get("/api/collections/:collection", async (req) =>
+    collections.view(requestInfo(req), pathParam(req, "collection")),
+  );
 
   app.patch("/api/collections/:collection", async (req) =>
     collections.update(requestInfo(req), pathParam(req, "collection"), bodyOf(req)),

@@ -2,6 +2,7 @@ import type { FastifyInstance } from "fastify";
 import type { Services } from "../../services/index.ts";
 import { registerAuthRoutes } from "./auth-routes.ts";
 import { registerCollectionRoutes } from "./collections-routes.ts";
+import { registerOpenApiRoutes } from "./openapi-routes.ts";
 import { registerRecordRoutes } from "./records-routes.ts";
 import { registerSystemRoutes } from "./system-routes.ts";
 
@@ -13,6 +14,7 @@ export function registerRestApi(app: FastifyInstance, services: Services): void 
     req.plinthAuth = header ? await services.auth.authenticate(header) : null;
   });
   registerSystemRoutes(app, services);
+  registerOpenApiRoutes(app, services.openapi);
   registerCollectionRoutes(app, services);
   registerRecordRoutes(app, services);
   registerAuthRoutes(app, services);

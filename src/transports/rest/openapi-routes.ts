@@ -1,5 +1,5 @@
 import type { FastifyInstance } from "fastify";
-import type { OpenApiService } from "../../services/openapi/index.ts";
+import type { OpenApiService } from "../../services/index.ts";
 
 /** `GET /api/openapi.json`: the OpenAPI document of the live schema, public and never cached. */
 export function registerOpenApiRoutes(app: FastifyInstance, openapi: OpenApiService): void {

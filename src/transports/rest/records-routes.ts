@@ -19,7 +19,12 @@ export function registerRecordRoutes(app: FastifyInstance, services: Services): 
   });
 
   app.get(`${base}/:id`, async (req) =>
-    services.records.view(requestInfo(req), pathParam(req, "collection"), pathParam(req, "id"), shapeParams(req)),
+    services.records.view(
+      requestInfo(req),
+      pathParam(req, "collection"),
+      pathParam(req, "id"),
+      shapeParams(req),
+    ),
   );
 
   app.post(base, async (req) =>
@@ -27,7 +32,13 @@ export function registerRecordRoutes(app: FastifyInstance, services: Services): 
   );
 
   app.patch(`${base}/:id`, async (req) =>
-    services.records.update(requestInfo(req), pathParam(req, "collection"), pathParam(req, "id"), bodyOf(req), shapeParams(req)),
+    services.records.update(
+      requestInfo(req),
+      pathParam(req, "collection"),
+      pathParam(req, "id"),
+      bodyOf(req),
+      shapeParams(req),
+    ),
   );
 
   app.delete(`${base}/:id`, async (req, reply) => {

@@ -11,7 +11,8 @@ export function indexStatement(definition: string, table: string, quote: (name: 
   }
   const cols = index.columns
     .map((c) => {
-      if (c.collate && !/^[A-Za-z_]+$/.test(c.collate)) throw new Error(`invalid collation in index: ${c.collate}`);
+      if (c.collate && !/^[A-Za-z_]+$/.test(c.collate))
+        throw new Error(`invalid collation in index: ${c.collate}`);
       const sort = c.sort && /^(ASC|DESC)$/i.test(c.sort) ? ` ${c.sort.toUpperCase()}` : "";
       // expression columns (e.g. lower(title)) were checked by collection validation and stay as written
       const column = isIndexExpression(c) ? c.name : quote(c.name);

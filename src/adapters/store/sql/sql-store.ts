@@ -34,10 +34,12 @@ export function createSqlStore(deps: SqlStoreDeps): Store {
       for (const col of kind.columns) {
         fields[col] = { code: FIELD_CODES.notUnique, message: "Value must be unique." };
       }
-      if (kind.columns.length === 0 && collection) fields["id"] = { code: FIELD_CODES.notUnique, message: "Value must be unique." };
+      if (kind.columns.length === 0 && collection)
+        fields["id"] = { code: FIELD_CODES.notUnique, message: "Value must be unique." };
       throw validationError(fields);
     }
-    if (kind.kind === "busy") throw new PlinthError("unavailable", "The database is busy, please retry.", { cause: err });
+    if (kind.kind === "busy")
+      throw new PlinthError("unavailable", "The database is busy, please retry.", { cause: err });
     throw new PlinthError("internal", "Database error.", { cause: err });
   }
 
@@ -69,13 +71,18 @@ export function createSqlStore(deps: SqlStoreDeps): Store {
   function session(conn: SqlConnection | SqlDriver): StoreSession {
     return {
       async loadCollections() {
-        const rows = await conn.all(`SELECT ${q("definition")} FROM ${q("_collections")} ORDER BY ${q("created")}, ${q("name")}`, []);
+        const rows = await conn.all(
+          `SELECT ${q("definition")} FROM ${q("_collections")} ORDER BY ${q("created")}, ${q("name")}`,
+          [],
+        );
         return rows.map((r) => JSON.parse(String(r["definition"])) as Collection);
       },
       async saveCollection(c) {
         const params = [c.id, c.name, c.type, JSON.stringify(c), c.created, c.updated];
         const ph = params.map((_, i) => dialect.placeholder(i + 1)).join(", ");
-        await conn.run(`DELETE FROM ${q("_collections")} WHERE ${q("id")} = ${dialect.placeholder(1)}`, [c.id]);
+        await conn.run(`DELETE FROM ${q("_collections")} WHERE ${q("id")} = ${dialect.placeholder(1)}`, [
+          c.id,
+        ]);
         await conn.run(
           `INSERT INTO ${q("_collections")} (${["id", "name", "type", "definition", "created", "updated"].map(q).join(", ")}) VALUES (${ph})`,
           params,
@@ -92,27 +99,38 @@ export function createSqlStore(deps: SqlStoreDeps): Store {
             const kind = schema.classifyError(err);
             if (kind.kind === "unique") {
               throw validationError({
-                indexes: { code: FIELD_CODES.invalidIndex, message: "The unique index can't be created: the table has duplicate values." },
+                indexes: {
+                  code: FIELD_CODES.invalidIndex,
+                  message: "The unique index can't be created: the table has duplicate values.",
+                },
               });
             }
             throw new PlinthError("validation_failed", "Failed to apply the collection change.", {
               cause: err,
-              fields: { fields: { code: FIELD_CODES.invalidValue, message: "The change can't be applied to the existing data." } },
+              fields: {
+                fields: {
+                  code: FIELD_CODES.invalidValue,
+                  message: "The change can't be applied to the existing data.",
+                },
+              },
             });
           }
         }
       },
       async getParam(key) {
-        const rows = await conn.all(`SELECT ${q("value")} FROM ${q("_params")} WHERE ${q("key")} = ${dialect.placeholder(1)}`, [key]);
+        const rows = await conn.all(
+          `SELECT ${q("value")} FROM ${q("_params")} WHERE ${q("key")} = ${dialect.placeholder(1)}`,
+          [key],
+        );
         const raw = rows[0]?.["value"];
         return raw === undefined || raw === null ? undefined : JSON.parse(String(raw));
       },
       async setParam(key, value) {
         await conn.run(`DELETE FROM ${q("_params")} WHERE ${q("key")} = ${dialect.placeholder(1)}`, [key]);
-        await conn.run(`INSERT INTO ${q("_params")} (${q("key")}, ${q("value")}) VALUES (${dialect.placeholder(1)}, ${dialect.placeholder(2)})`, [
-          key,
-          JSON.stringify(value),
-        ]);
+        await conn.run(
+          `INSERT INTO ${q("_params")} (${q("key")}, ${q("value")}) VALUES (${dialect.placeholder(1)}, ${dialect.placeholder(2)})`,
+          [key, JSON.stringify(value)],
+        );
       },
       async findRecords(query) {
         const params: unknown[] = [];
@@ -171,7 +189,9 @@ export function createSqlStore(deps: SqlStoreDeps): Store {
         }
       },
       async deleteRecord(collection, id) {
-        await conn.run(`DELETE FROM ${q(collection.name)} WHERE ${q("id")} = ${dialect.placeholder(1)}`, [id]);
+        await conn.run(`DELETE FROM ${q(collection.name)} WHERE ${q("id")} = ${dialect.placeholder(1)}`, [
+          id,
+        ]);
       },
       async truncate(collection) {
         await conn.run(`DELETE FROM ${q(collection.name)}`, []);

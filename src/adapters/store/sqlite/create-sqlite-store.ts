@@ -25,7 +25,8 @@ const sqliteSchema: SqlSchemaDialect = {
         .filter(Boolean);
       return { kind: "unique", table: cols.split(".")[0]?.trim() ?? "", columns };
     }
-    if (e?.errcode === 5 || e?.errcode === 6 || /database is (locked|busy)/.test(message)) return { kind: "busy" };
+    if (e?.errcode === 5 || e?.errcode === 6 || /database is (locked|busy)/.test(message))
+      return { kind: "busy" };
     return { kind: "other" };
   },
 };
@@ -33,5 +34,9 @@ const sqliteSchema: SqlSchemaDialect = {
 /** The embedded store: an SQLite file in WAL mode through node:sqlite. */
 export function createSqliteStore(options: SqliteDriverOptions): Store {
   if (options.path !== ":memory:") mkdirSync(dirname(options.path), { recursive: true });
-  return createSqlStore({ driver: createSqliteDriver(options), dialect: sqliteDialect, schema: sqliteSchema });
+  return createSqlStore({
+    driver: createSqliteDriver(options),
+    dialect: sqliteDialect,
+    schema: sqliteSchema,
+  });
 }

@@ -64,7 +64,9 @@ function sameColumns(a: Collection, b: Collection): boolean {
 }
 
 function indexNames(c: Collection): string[] {
-  return c.indexes.map((i) => /INDEX\s+(?:IF\s+NOT\s+EXISTS\s+)?[`"[]?([^`"\]\s(]+)/i.exec(i)?.[1] ?? "").filter(Boolean);
+  return c.indexes
+    .map((i) => /INDEX\s+(?:IF\s+NOT\s+EXISTS\s+)?[`"[]?([^`"\]\s(]+)/i.exec(i)?.[1] ?? "")
+    .filter(Boolean);
 }
 
 /** Statements that move a table from one definition to the next; SQLite cannot ALTER column types, so it rebuilds. */
@@ -72,7 +74,8 @@ export function sqliteSyncStatements(previous: Collection | null, next: Collecti
   if (previous === null && next === null) return [];
   if (previous === null) return createStatements(next!);
   if (next === null) return [dropStatement(previous)];
-  if (previous.type === "view" || next.type === "view") return [dropStatement(previous), ...createStatements(next)];
+  if (previous.type === "view" || next.type === "view")
+    return [dropStatement(previous), ...createStatements(next)];
 
   const out: string[] = indexNames(previous).map((n) => `DROP INDEX IF EXISTS ${q(n)}`);
   if (previous.name !== next.name) out.push(`ALTER TABLE ${q(previous.name)} RENAME TO ${q(next.name)}`);
@@ -80,7 +83,9 @@ export function sqliteSyncStatements(previous: Collection | null, next: Collecti
     const tmp = `_plinth_rebuild_${next.name}`;
     const oldById = new Map(previous.fields.map((f) => [f.id, f]));
     const kept = next.fields.flatMap((f) => {
-      const old = oldById.get(f.id) ?? previous.fields.find((o) => o.name === f.name && !next.fields.some((n) => n.id === o.id));
+      const old =
+        oldById.get(f.id) ??
+        previous.fields.find((o) => o.name === f.name && !next.fields.some((n) => n.id === o.id));
       return old === undefined ? [] : [{ to: f, from: old }];
     });
     out.push(
