@@ -63,14 +63,16 @@ test("superuser upsert and delete", async () => {
 test("SIGTERM lets an in-flight request finish", async () => {
   const dir = tempDir();
   await runCli(["superuser", "upsert", "admin@example.com", "password123", "--dir", dir]);
-  const server = await spawnServer(dir);
-  // a password login is slow enough (argon2id) to still be in flight when the signal arrives
+  const server = await spawnServer(dir, ["--log-level", "debug"]);
+  // the signal is sent once the server has logged the request's arrival, so it is in flight for sure
   const inFlight = fetch(`${server.url}/api/collections/_superusers/auth-with-password`, {
     method: "POST",
     headers: { "content-type": "application/json" },
     body: JSON.stringify({ identity: "admin@example.com", password: "password123" }),
   });
-  await new Promise((r) => setImmediate(r));
+  await server.waitForOutput(
+    /"url":"\/api\/collections\/_superusers\/auth-with-password".*"request received"|"request received".*auth-with-password/,
+  );
   server.child.kill("SIGTERM");
   const res = await inFlight;
   assert.equal(res.status, 200);

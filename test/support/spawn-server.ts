@@ -39,6 +39,8 @@ export interface ServerProcess {
   readonly child: ChildProcess;
   readonly url: string;
   output(): string;
+  /** Resolves once the server's output matches `pattern` (rejects if the process exits first). */
+  waitForOutput(pattern: RegExp): Promise<void>;
   /** Resolves with the exit code once the process has ended. */
   exited: Promise<number | null>;
 }
@@ -62,7 +64,23 @@ export async function spawnServer(dir: string, extraArgs: string[] = []): Promis
     if (child.exitCode !== null) throw new Error(`server exited early: ${out}`);
     try {
       const res = await fetch(`${url}/api/health`);
-      if (res.status === 200) return { child, url, output: () => out, exited };
+      if (res.status === 200) {
+        const waitForOutput = (pattern: RegExp) =>
+          new Promise<void>((done, fail) => {
+            const check = () => {
+              if (pattern.test(out)) {
+                child.stdout?.off("data", check);
+                child.stderr?.off("data", check);
+                done();
+              }
+            };
+            child.stdout?.on("data", check);
+            child.stderr?.on("data", check);
+            child.once("exit", () => fail(new Error(`server exited before output matched ${pattern}`)));
+            check();
+          });
+        return { child, url, output: () => out, exited, waitForOutput };
+      }
     } catch {
       // not listening yet
     }

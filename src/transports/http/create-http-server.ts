@@ -12,7 +12,7 @@ import { errorReplyFor, toErrorReply } from "./error-reply.ts";
 import { createLogger, type LoggerOptions } from "./logger.ts";
 import type { MultipartLimits } from "./multipart-body.ts";
 import { pickRequestId, randomRequestId } from "./request-id.ts";
-import { logRequest } from "./request-log.ts";
+import { logRequest, redactUrl } from "./request-log.ts";
 
 /** Every bound the server puts on a request; each has a default in `DEFAULT_HTTP_LIMITS`. */
 export interface HttpLimits extends MultipartLimits {
@@ -103,7 +103,11 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
 
   app.addHook("onRequest", (request, reply, done) => {
     reply.header("x-request-id", request.id);
-    if (!closing) return done();
+    if (!closing) {
+      // debug-level arrival line: lets operators (and the drain test) see a request is in flight
+      request.log.debug({ method: request.method, url: redactUrl(request.url) }, "request received");
+      return done();
+    }
     const { status, body } = errorReplyFor("unavailable", "The server is shutting down.");
     reply.code(status).send(body);
   });
