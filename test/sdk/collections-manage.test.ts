@@ -22,6 +22,11 @@ async function makeNotes(name: string): Promise<CollectionModel> {
   });
 }
 
+/** The SDK types import() as full models; the server (like PocketBase) accepts partial ones. */
+function partial(collections: readonly object[]): CollectionModel[] {
+  return collections as unknown as CollectionModel[];
+}
+
 before(async () => {
   server = await startTestServer();
   pb = await superuserClient(server);
@@ -119,10 +124,10 @@ describe("SDK: collections.update", () => {
 describe("SDK: collections.import", () => {
   test("import([...], false) creates new collections and returns true", async () => {
     const ok = await pb.collections.import(
-      [
+      partial([
         { name: "imported_a", type: "base", fields: [{ id: "text_label001", name: "label", type: "text" }] },
         { name: "imported_b", type: "base", fields: [{ name: "count", type: "number" }] },
-      ],
+      ]),
       false,
     );
     assert.equal(ok, true);
@@ -133,14 +138,17 @@ describe("SDK: collections.import", () => {
 
   test("import without deleteMissing keeps collections that are not listed", async () => {
     await makeNotes("notes_survivor");
-    await pb.collections.import([{ name: "imported_c", type: "base", fields: [] }], false);
+    await pb.collections.import(partial([{ name: "imported_c", type: "base", fields: [] }]), false);
     const kept = await pb.collections.getOne("notes_survivor");
     assert.equal(kept.name, "notes_survivor");
   });
 
   test("import updates an existing collection matched by id", async () => {
     const c = await makeNotes("notes_reimport");
-    await pb.collections.import([{ ...c, fields: [...c.fields, { name: "extra", type: "bool" }] }], false);
+    await pb.collections.import(
+      partial([{ ...c, fields: [...c.fields, { name: "extra", type: "bool" }] }]),
+      false,
+    );
     const again = await pb.collections.getOne(c.id);
     assert.deepEqual(
       again.fields.map((f) => f.name),
@@ -151,14 +159,14 @@ describe("SDK: collections.import", () => {
   test("an invalid import changes nothing and is a 400", async () => {
     const err = await rejection(
       pb.collections.import(
-        [
+        partial([
           { name: "imported_good", type: "base", fields: [] },
           {
             name: "imported_bad",
             type: "base",
             fields: [{ name: "r", type: "relation", collectionId: "missing_collection" }],
           },
-        ],
+        ]),
         false,
       ),
       400,
