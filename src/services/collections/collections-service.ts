@@ -14,6 +14,7 @@ import { resolveFilter } from "../../core/filter/index.ts";
 import type { Store, StoreSession } from "../../core/ports.ts";
 import { guestRequest, isSuperuser, type RequestInfo } from "../../core/request-info.ts";
 import type { SchemaCache } from "../schema-cache.ts";
+import { filterCollections, sortCollections } from "./collection-filter.ts";
 
 /** What the collections service needs. */
 export interface CollectionServiceDeps {
@@ -114,7 +115,7 @@ export function createCollectionService(deps: CollectionServiceDeps) {
 
     list(request: RequestInfo, params: { page?: number; perPage?: number; filter?: string; sort?: string }) {
       requireSuperuser(request);
-      const all = schema.all().map(toApiCollection);
+      const all = sortCollections(filterCollections(schema.all(), params.filter), params.sort).map(toApiCollection);
       const perPage = Math.min(Math.max(1, Math.floor(params.perPage ?? 30) || 30), 1000);
       const page = Math.max(1, Math.floor(params.page ?? 1) || 1);
       const items = all.slice((page - 1) * perPage, page * perPage);
