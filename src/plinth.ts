@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import type { FastifyInstance } from "fastify";
-import { createArgon2Hasher, type Argon2Params } from "./adapters/crypto/index.ts";
+import { type Argon2Params, createArgon2Hasher, createHmacTokenSigner } from "./adapters/crypto/index.ts";
 import { createSqliteStore } from "./adapters/store/sqlite/index.ts";
 import { cryptoIdGen, systemClock } from "./adapters/system/index.ts";
 import type { Config } from "./config/index.ts";
@@ -41,6 +41,7 @@ export async function createPlinth(config: Config, overrides: PlinthOverrides = 
     clock: overrides.clock ?? systemClock,
     ids: overrides.ids ?? cryptoIdGen,
     hasher: createArgon2Hasher(overrides.argon2),
+    signer: createHmacTokenSigner(),
     events,
   });
   try {

@@ -70,3 +70,16 @@ export interface PasswordHasher {
   hash(password: string): Promise<string>;
   verify(hash: string, password: string): Promise<boolean>;
 }
+
+/** Claims carried by a signed token. */
+export type TokenClaims = Readonly<Record<string, string | number | boolean>>;
+
+/** Signs and verifies compact HS256 JWTs; native crypto, so it sits behind a port. */
+export interface TokenSigner {
+  /** A token with `claims` plus `exp` (seconds since epoch), signed with `key`. */
+  sign(claims: TokenClaims, key: string, expiresAt: number): string;
+  /** The claims without checking the signature (to find whose key to verify with), or null if malformed. */
+  peek(token: string): TokenClaims | null;
+  /** The claims when the signature matches `key` and `exp` is after `now` (seconds), else null. */
+  verify(token: string, key: string, now: number): TokenClaims | null;
+}

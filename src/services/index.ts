@@ -1,6 +1,6 @@
 import type { Clock, IdGen } from "../core/clock.ts";
 import type { EventHub } from "../core/events.ts";
-import type { PasswordHasher, Store } from "../core/ports.ts";
+import type { PasswordHasher, Store, TokenSigner } from "../core/ports.ts";
 import { type AuthService, createAuthService } from "./auth/index.ts";
 import { type BatchService, createBatchService } from "./batch/index.ts";
 import { type CollectionService, createCollectionService } from "./collections/index.ts";
@@ -19,6 +19,7 @@ export interface ServiceDeps {
   readonly clock: Clock;
   readonly ids: IdGen;
   readonly hasher: PasswordHasher;
+  readonly signer: TokenSigner;
   readonly events: EventHub;
 }
 

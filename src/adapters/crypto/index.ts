@@ -1,1 +1,2 @@
 export { type Argon2Params, createArgon2Hasher } from "./argon2-hasher.ts";
+export { createHmacTokenSigner } from "./hmac-token-signer.ts";

@@ -2,7 +2,7 @@ import type { AuthCollection, Collection } from "../../core/collections/collecti
 import type { Clock, IdGen } from "../../core/clock.ts";
 import { formatDateTime } from "../../core/clock.ts";
 import { PlinthError } from "../../core/errors.ts";
-import type { PasswordHasher, RecordRow, Store } from "../../core/ports.ts";
+import type { PasswordHasher, RecordRow, Store, TokenSigner } from "../../core/ports.ts";
 import type { AuthInfo, RequestInfo } from "../../core/request-info.ts";
 import type { RecordService } from "../records/index.ts";
 import { decideRule } from "../records/record-rules.ts";
@@ -16,6 +16,7 @@ export interface AuthServiceDeps {
   readonly clock: Clock;
   readonly ids: IdGen;
   readonly hasher: PasswordHasher;
+  readonly signer: TokenSigner;
   readonly records: RecordService;
 }
 
@@ -85,7 +86,7 @@ export function createAuthService(deps: AuthServiceDeps) {
         );
       }
     }
-    const token = await issueAuthToken(c, row, clock.now());
+    const token = issueAuthToken(deps.signer, c, row, clock.now());
     const record = await deps.records.present(asUser, c, row, {
       expand: request.query["expand"],
       fields: request.query["fields"],
@@ -97,13 +98,14 @@ export function createAuthService(deps: AuthServiceDeps) {
     /** Resolves a bearer token to its record, or null when it is missing, invalid, expired or revoked. */
     async authenticate(token: string | undefined): Promise<AuthInfo | null> {
       if (!token) return null;
-      const claims = peekAuthClaims(token.replace(/^Bearer\s+/i, ""));
+      const raw = token.replace(/^Bearer\s+/i, "");
+      const claims = peekAuthClaims(deps.signer, raw);
       if (claims === null) return null;
       const c = schema.byNameOrId(claims.collectionId);
       if (c === undefined || c.type !== "auth") return null;
       const [row] = await store.findRecords({ collection: c, ids: [claims.id], where: [], sort: [] });
       if (row === undefined) return null;
-      if (!(await verifyAuthToken(token.replace(/^Bearer\s+/i, ""), c, row, clock.now()))) return null;
+      if (!verifyAuthToken(deps.signer, raw, c, row, clock.now())) return null;
       return { collectionId: c.id, collectionName: c.name, record: row };
     },
 
