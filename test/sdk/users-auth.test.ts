@@ -99,14 +99,12 @@ describe("SDK: users sign-up", () => {
   test("a guest cannot set verified on sign-up", async () => {
     const pb = newClient(server);
     await rejection(
-      pb
-        .collection("users")
-        .create({
-          email: "new6@example.com",
-          password: USER_PASSWORD,
-          passwordConfirm: USER_PASSWORD,
-          verified: true,
-        }),
+      pb.collection("users").create({
+        email: "new6@example.com",
+        password: USER_PASSWORD,
+        passwordConfirm: USER_PASSWORD,
+        verified: true,
+      }),
       400,
     );
   });
