@@ -8,7 +8,13 @@ import {
 } from "../../core/collections/index.ts";
 import type { Clock, IdGen } from "../../core/clock.ts";
 import { formatDateTime } from "../../core/clock.ts";
-import { type FieldErrors, PlinthError, validationError } from "../../core/errors.ts";
+import {
+  FIELD_CODES,
+  type FieldErrors,
+  isPlinthError,
+  PlinthError,
+  validationError,
+} from "../../core/errors.ts";
 import type { EventHub } from "../../core/events.ts";
 import { resolveFilter } from "../../core/filter/index.ts";
 import type { Store, StoreSession } from "../../core/ports.ts";
@@ -32,6 +38,19 @@ function requireSuperuser(request: RequestInfo): void {
     throw new PlinthError("unauthenticated", "The request requires valid record authorization token.");
   if (!isSuperuser(request))
     throw new PlinthError("forbidden", "The authorized record is not allowed to perform this action.");
+}
+
+/** Database reasons that name only the user's own identifiers, so they are safe and useful to show. */
+const SAFE_REASON = /^no such (?:table|column|function): [\w.$]{1,100}$/;
+
+/** A view whose query the database refused becomes a viewQuery error; the raw database text stays out. */
+function viewQueryError(err: PlinthError): PlinthError {
+  const cause = err.cause instanceof Error ? err.cause.message.replace(/^.*?:\s*(?=no such)/, "") : "";
+  const reason = SAFE_REASON.test(cause) ? cause : "the database can't run it against the current schema";
+  return new PlinthError("validation_failed", "Failed to validate the submitted data.", {
+    cause: err,
+    fields: { viewQuery: { code: FIELD_CODES.invalidQuery, message: `Invalid query - ${reason}.` } },
+  });
 }
 
 /** Collection definitions: CRUD, import and truncate, each migrating the real table in one transaction. */
@@ -73,7 +92,13 @@ export function createCollectionService(deps: CollectionServiceDeps) {
     next: Collection | null,
     all: readonly Collection[],
   ) {
-    await tx.syncRecordTable(previous, next, all);
+    try {
+      await tx.syncRecordTable(previous, next, all);
+    } catch (err) {
+      if (next?.type === "view" && isPlinthError(err) && err.code === "validation_failed")
+        throw viewQueryError(err);
+      throw err;
+    }
     if (next === null) await tx.deleteCollection(previous!.id);
     else await tx.saveCollection(next);
   }
@@ -115,7 +140,9 @@ export function createCollectionService(deps: CollectionServiceDeps) {
 
     list(request: RequestInfo, params: { page?: number; perPage?: number; filter?: string; sort?: string }) {
       requireSuperuser(request);
-      const all = sortCollections(filterCollections(schema.all(), params.filter), params.sort).map(toApiCollection);
+      const all = sortCollections(filterCollections(schema.all(), params.filter), params.sort).map(
+        toApiCollection,
+      );
       const perPage = Math.min(Math.max(1, Math.floor(params.perPage ?? 30) || 30), 1000);
       const page = Math.max(1, Math.floor(params.page ?? 1) || 1);
       const items = all.slice((page - 1) * perPage, page * perPage);

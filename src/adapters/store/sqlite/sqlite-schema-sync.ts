@@ -9,7 +9,10 @@ function columns(collection: Collection): string {
 }
 
 function createStatements(c: Collection): string[] {
-  if (c.type === "view") return [`CREATE VIEW ${q(c.name)} AS ${c.viewQuery}`];
+  // SQLite accepts a view over missing columns or functions and fails only when it is read,
+  // so reading it once (no rows) makes a bad query fail here, inside the schema transaction
+  if (c.type === "view")
+    return [`CREATE VIEW ${q(c.name)} AS ${c.viewQuery}`, `SELECT * FROM ${q(c.name)} LIMIT 0`];
   return [`CREATE TABLE ${q(c.name)} (${columns(c)})`, ...c.indexes.map((i) => indexStatement(i, c.name, q))];
 }
 
