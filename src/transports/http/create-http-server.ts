@@ -105,7 +105,8 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
     reply.header("x-request-id", request.id);
     if (!closing) {
       // debug-level arrival line: lets operators (and the drain test) see a request is in flight
-      request.log.debug({ method: request.method, url: redactUrl(request.url) }, "request received");
+      if (logger.isLevelEnabled("debug"))
+        request.log.debug({ method: request.method, url: redactUrl(request.url) }, "request received");
       return done();
     }
     const { status, body } = errorReplyFor("unavailable", "The server is shutting down.");
@@ -117,7 +118,7 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
     done(null, payload);
   });
   app.addHook("onResponse", (request, reply, done) => {
-    logRequest(request, reply);
+    if (logger.isLevelEnabled("info")) logRequest(request, reply);
     done();
   });
 

@@ -17,13 +17,26 @@ export function buildRequestInfo(
   auth: AuthInfo | null,
   options: RequestInfoOptions = {},
 ): RequestInfo {
+  // headers, query and body are computed on first read: most requests' rules never look at them
+  let headers: Record<string, string> | undefined;
+  let query: Record<string, string> | undefined;
+  let body: Record<string, unknown> | undefined;
   return {
     auth,
     method: request.method.toUpperCase(),
     context: options.context ?? "default",
-    headers: firstHeaderValues(request),
-    query: firstQueryValues(request.url),
-    body: readBody(request).body,
+    get headers() {
+      headers ??= firstHeaderValues(request);
+      return headers;
+    },
+    get query() {
+      query ??= firstQueryValues(request.url);
+      return query;
+    },
+    get body() {
+      body ??= readBody(request).body;
+      return body;
+    },
   };
 }
 

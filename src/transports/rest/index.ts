@@ -9,9 +9,13 @@ import { registerSystemRoutes } from "./system-routes.ts";
 /** Registers the whole REST API: resolves the bearer token once per request, then the routes. */
 export function registerRestApi(app: FastifyInstance, services: Services): void {
   app.decorateRequest("plinthAuth", null);
-  app.addHook("preHandler", async (req) => {
+  app.addHook("preHandler", (req, _reply, done) => {
     const header = req.headers.authorization;
-    req.plinthAuth = header ? await services.auth.authenticate(header) : null;
+    if (!header) return done(); // guests skip the promise round-trip
+    services.auth.authenticate(header).then((auth) => {
+      req.plinthAuth = auth;
+      done();
+    }, done);
   });
   registerSystemRoutes(app, services);
   registerOpenApiRoutes(app, services.openapi);
