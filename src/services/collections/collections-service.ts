@@ -20,6 +20,7 @@ import { resolveFilter } from "../../core/filter/index.ts";
 import type { Store, StoreSession } from "../../core/ports.ts";
 import { guestRequest, isSuperuser, type RequestInfo } from "../../core/request-info.ts";
 import type { SchemaCache } from "../schema-cache.ts";
+import { resyncViews } from "./view-resync.ts";
 import { filterCollections, sortCollections } from "./collection-filter.ts";
 
 /** What the collections service needs. */
@@ -169,7 +170,10 @@ export function createCollectionService(deps: CollectionServiceDeps) {
       const next = normalizeCollection(input, previous, opts());
       const all = schema.all().map((c) => (c.id === previous.id ? next : c));
       check(next, previous, all);
-      await commit((tx) => apply(tx, previous, next, all));
+      await commit(async (tx) => {
+        await apply(tx, previous, next, all);
+        await resyncViews(tx, all, new Set([next.id]), opts().now, apply);
+      });
       return toApiCollection(schema.require(next.id));
     },
 
@@ -185,7 +189,10 @@ export function createCollectionService(deps: CollectionServiceDeps) {
         );
       }
       const all = schema.all().filter((c) => c.id !== previous.id);
-      await commit((tx) => apply(tx, previous, null, all));
+      await commit(async (tx) => {
+        await apply(tx, previous, null, all);
+        await resyncViews(tx, all, new Set(), opts().now, apply);
+      });
     },
 
     async truncate(request: RequestInfo, nameOrId: string): Promise<void> {
@@ -228,6 +235,7 @@ export function createCollectionService(deps: CollectionServiceDeps) {
           (a, b) => Number(a.type === "view") - Number(b.type === "view"),
         );
         for (const next of ordered) await apply(tx, byId.get(next.id) ?? null, next, all);
+        await resyncViews(tx, all, new Set(upserted.keys()), opts().now, apply);
       });
     },
   };
