@@ -233,3 +233,111 @@ for (const [label, query] of [
     );
   });
 }
+
+async function source(name: string): Promise<Json> {
+  const res = await server.request("POST", "/api/collections", {
+    token: su,
+    body: {
+      name,
+      type: "base",
+      fields: [
+        { name: "label", type: "text", max: 10 },
+        { name: "extra", type: "number" },
+      ],
+    },
+  });
+  assert.equal(res.status, 200, JSON.stringify(res.body));
+  const row = await server.request("POST", `/api/collections/${name}/records`, {
+    token: su,
+    body: { label: "one", extra: 1 },
+  });
+  assert.equal(row.status, 200, JSON.stringify(row.body));
+  return res.body;
+}
+
+test("a source field change a view inherits is re-inferred into the view", async () => {
+  const src = await source("dep_opts");
+  const view = await createView("dep_opts_view", "SELECT id, label FROM dep_opts");
+  assert.equal(view.status, 200, JSON.stringify(view.body));
+  const fields = src.fields.map((f: Json) => (f.name === "label" ? { ...f, max: 99 } : f));
+  const patched = await server.request("PATCH", "/api/collections/dep_opts", {
+    token: su,
+    body: { fields: [...fields, { name: "more", type: "bool" }] },
+  });
+  assert.equal(patched.status, 200, JSON.stringify(patched.body));
+  const after = await server.request("GET", "/api/collections/dep_opts_view", { token: su });
+  assert.equal(after.body.fields.find((f: Json) => f.name === "label")?.max, 99);
+  const rows = await server.request("GET", "/api/collections/dep_opts_view/records", { token: su });
+  assert.deepEqual(
+    rows.body.items.map((r: Json) => r.label),
+    ["one"],
+  );
+});
+
+test("removing a source field a view reads is a 400 and leaves table, view and data as before", async () => {
+  const src = await source("dep_rm");
+  const view = await createView("dep_rm_view", "SELECT id, label FROM dep_rm");
+  assert.equal(view.status, 200, JSON.stringify(view.body));
+  const res = await server.request("PATCH", "/api/collections/dep_rm", {
+    token: su,
+    body: { fields: src.fields.filter((f: Json) => f.name !== "label") },
+  });
+  assert.equal(res.status, 400, JSON.stringify(res.body));
+  assert.match(res.body.message, /dep_rm_view/);
+  assert.deepEqual((await server.request("GET", "/api/collections/dep_rm", { token: su })).body, src);
+  assert.deepEqual(
+    (await server.request("GET", "/api/collections/dep_rm_view", { token: su })).body,
+    view.body,
+  );
+  const rows = await server.request("GET", "/api/collections/dep_rm_view/records", { token: su });
+  assert.equal(rows.status, 200, JSON.stringify(rows.body));
+  assert.deepEqual(
+    rows.body.items.map((r: Json) => r.label),
+    ["one"],
+  );
+});
+
+test("removing a source field no view reads keeps the view working", async () => {
+  const src = await source("dep_other");
+  const view = await createView("dep_other_view", "SELECT id, label FROM dep_other");
+  assert.equal(view.status, 200, JSON.stringify(view.body));
+  const res = await server.request("PATCH", "/api/collections/dep_other", {
+    token: su,
+    body: { fields: src.fields.filter((f: Json) => f.name !== "extra") },
+  });
+  assert.equal(res.status, 200, JSON.stringify(res.body));
+  const rows = await server.request("GET", "/api/collections/dep_other_view/records", { token: su });
+  assert.deepEqual(
+    rows.body.items.map((r: Json) => r.label),
+    ["one"],
+  );
+});
+
+test("renaming a source collection and its view's query together through import works", async () => {
+  await source("dep_ren");
+  const view = await createView("dep_ren_view", "SELECT id, label FROM dep_ren");
+  assert.equal(view.status, 200, JSON.stringify(view.body));
+  const alone = await server.request("PATCH", "/api/collections/dep_ren", {
+    token: su,
+    body: { name: "dep_ren2" },
+  });
+  assert.equal(alone.status, 400, JSON.stringify(alone.body));
+  assert.match(alone.body.message, /dep_ren_view/);
+  const src = (await server.request("GET", "/api/collections/dep_ren", { token: su })).body;
+  const res = await server.request("PUT", "/api/collections/import", {
+    token: su,
+    body: {
+      collections: [
+        { ...src, name: "dep_ren2" },
+        { ...view.body, viewQuery: "SELECT id, label FROM dep_ren2" },
+      ],
+    },
+  });
+  assert.equal(res.status, 204, JSON.stringify(res.body));
+  const rows = await server.request("GET", "/api/collections/dep_ren_view/records", { token: su });
+  assert.equal(rows.status, 200, JSON.stringify(rows.body));
+  assert.deepEqual(
+    rows.body.items.map((r: Json) => r.label),
+    ["one"],
+  );
+});
