@@ -32,7 +32,7 @@ const TOKEN_ALPHABET = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123
 
 function requireAuthCollection(schema: SchemaCache, nameOrId: string): AuthCollection {
   const c = schema.require(nameOrId);
-  if (c.type !== "auth") throw new PlinthError("invalid_input", "The collection is not an auth collection.");
+  if (c.type !== "auth") throw new PlinthError("not_found", "Missing or invalid auth collection context.");
   return c;
 }
 

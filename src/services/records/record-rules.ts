@@ -1,6 +1,12 @@
 import type { Collection, Rule } from "../../core/collections/collection.ts";
 import { PlinthError } from "../../core/errors.ts";
-import { type ResolvedFilter, resolveFilter, type SchemaLookup } from "../../core/filter/index.ts";
+import {
+  type FilterNode,
+  parseFilter,
+  type ResolvedFilter,
+  resolveFilter,
+  type SchemaLookup,
+} from "../../core/filter/index.ts";
 import { isSuperuser, type RequestInfo } from "../../core/request-info.ts";
 
 /** How a rule applies to a request: skip it (superuser or ""), deny (null), or filter rows. */
@@ -13,6 +19,32 @@ export type RuleDecision =
 export interface RuleEnv {
   readonly schema: SchemaLookup;
   readonly now: Date;
+  /** Parsed-rule cache; without one each call parses the rule text. */
+  readonly rules?: RuleCache;
+}
+
+/** Parsed rule texts; rules are few and reused on every request, so parsing once pays. Bounded. */
+const PARSED_RULES_LIMIT = 1000;
+
+/** A bounded cache of parsed rule expressions (one per service instance, never module-level). */
+export interface RuleCache {
+  parse(rule: string): FilterNode;
+}
+
+/** Creates an empty parsed-rule cache. */
+export function createRuleCache(): RuleCache {
+  const parsed = new Map<string, FilterNode>();
+  return {
+    parse(rule) {
+      let ast = parsed.get(rule);
+      if (ast === undefined) {
+        ast = parseFilter(rule);
+        if (parsed.size >= PARSED_RULES_LIMIT) parsed.clear();
+        parsed.set(rule, ast);
+      }
+      return ast;
+    },
+  };
 }
 
 /** Resolves a collection rule for one request; rules may read hidden fields. */
@@ -27,7 +59,7 @@ export function decideRule(
   if (rule.trim() === "") return { kind: "allow" };
   return {
     kind: "filter",
-    filter: resolveFilter(rule, {
+    filter: resolveFilter(env.rules ? env.rules.parse(rule) : rule, {
       collection,
       schema: env.schema,
       request,

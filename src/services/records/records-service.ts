@@ -18,6 +18,7 @@ import { expandRecords, parseExpand } from "./record-expand.ts";
 import { presentRecords } from "./record-presenter.ts";
 import {
   checkClientExpression,
+  createRuleCache,
   decideRule,
   type RuleEnv,
   ruleWhere,
@@ -70,7 +71,8 @@ export const MAX_PER_PAGE = 1000;
 /** The records use cases; REST, batch and (later) GraphQL and realtime all call these. */
 export function createRecordService(deps: RecordServiceDeps) {
   const { store, schema, clock } = deps;
-  const env = (): RuleEnv => ({ schema, now: clock.now() });
+  const rules = createRuleCache();
+  const env = (): RuleEnv => ({ schema, now: clock.now(), rules });
   const randomChar = (alphabet: string) => deps.ids.random(1, alphabet);
 
   function writable(nameOrId: string): Collection {
