@@ -81,7 +81,16 @@ export function sqliteSyncStatements(previous: Collection | null, next: Collecti
     return [dropStatement(previous), ...createStatements(next)];
 
   const out: string[] = indexNames(previous).map((n) => `DROP INDEX IF EXISTS ${q(n)}`);
-  if (previous.name !== next.name) out.push(`ALTER TABLE ${q(previous.name)} RENAME TO ${q(next.name)}`);
+  if (previous.name.toLowerCase() === next.name.toLowerCase() && previous.name !== next.name) {
+    // SQLite names are case-insensitive: a case-only rename collides with itself unless it goes through another name
+    const via = `_plinth_rename_${next.name}`;
+    out.push(
+      `ALTER TABLE ${q(previous.name)} RENAME TO ${q(via)}`,
+      `ALTER TABLE ${q(via)} RENAME TO ${q(next.name)}`,
+    );
+  } else if (previous.name !== next.name) {
+    out.push(`ALTER TABLE ${q(previous.name)} RENAME TO ${q(next.name)}`);
+  }
   if (!sameColumns(previous, next)) {
     const tmp = `_plinth_rebuild_${next.name}`;
     const oldById = new Map(previous.fields.map((f) => [f.id, f]));
