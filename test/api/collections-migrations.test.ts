@@ -374,3 +374,37 @@ test("a unique index over distinct values is created and enforced", async () => 
   assert.equal(dup.status, 400, JSON.stringify(dup.body));
   assert.ok(dup.body.data?.code, JSON.stringify(dup.body));
 });
+
+test("a case-only collection rename keeps the records", async () => {
+  const name = fresh("case");
+  await createCollection({ name, fields: [{ name: "a", type: "text" }] });
+  await insert(name, { a: "kept" });
+  const upper = name.toUpperCase();
+  const updated = await patch(name, { name: upper });
+  assert.equal(updated.name, upper);
+  const rows = await records(upper);
+  assert.deepEqual(
+    rows.map((r) => [r.a, r.collectionName]),
+    [["kept", upper]],
+  );
+});
+
+test("reordering fields keeps the new order and every value", async () => {
+  const name = fresh("order");
+  const c = await createCollection({
+    name,
+    fields: [
+      { name: "a", type: "text" },
+      { name: "b", type: "number" },
+    ],
+  });
+  await insert(name, { a: "x", b: 2 });
+  const [id, a, b] = c.fields;
+  const updated = await patch(name, { fields: [id, b, a] });
+  assert.deepEqual(
+    updated.fields.map((f: Json) => f.name),
+    ["id", "b", "a"],
+  );
+  const [row] = await records(name);
+  assert.deepEqual([row?.a, row?.b], ["x", 2]);
+});
