@@ -22,7 +22,10 @@ before(async () => {
 after(() => server.close());
 
 async function createCollection(body: Json): Promise<Json> {
-  const res = await server.request("POST", "/api/collections", { token: su, body: { type: "base", ...body } });
+  const res = await server.request("POST", "/api/collections", {
+    token: su,
+    body: { type: "base", ...body },
+  });
   assert.equal(res.status, 200, JSON.stringify(res.body));
   return res.body;
 }
@@ -67,7 +70,10 @@ test("deleting a collection removes it and its records", async () => {
 test("deleting a collection referenced by a relation is a 400 and changes nothing", async () => {
   const target = await createCollection({ name: "ref_target", fields: [{ name: "a", type: "text" }] });
   await fill("ref_target", [{ a: "x" }]);
-  await createCollection({ name: "ref_source", fields: [{ name: "r", type: "relation", collectionId: target.id, maxSelect: 1 }] });
+  await createCollection({
+    name: "ref_source",
+    fields: [{ name: "r", type: "relation", collectionId: target.id, maxSelect: 1 }],
+  });
   const res = await server.request("DELETE", "/api/collections/ref_target", { token: su });
   assert.equal(res.status, 400, JSON.stringify(res.body));
   assert.match(res.body.message, /ref_source/);
@@ -137,4 +143,22 @@ test("non-superusers can't delete or truncate", async () => {
     assert.equal((await server.request(method, path, { token: userToken })).status, 403, `user ${path}`);
   }
   assert.equal(await count("guarded"), 1);
+});
+
+// PocketBase truncates by deleting each record (cascades, cleared references, files, realtime events);
+// Plinth runs a bare DELETE, so references to truncated records are left dangling. Reported, not ours to fix.
+test("truncate cascades like a record delete", {
+  todo: "truncate bypasses record-delete cascades",
+}, async () => {
+  const target = await createCollection({ name: "tr_target", fields: [{ name: "a", type: "text" }] });
+  await fill("tr_target", [{ a: "x" }]);
+  const [row] = (await server.request("GET", "/api/collections/tr_target/records", { token: su })).body.items;
+  await createCollection({
+    name: "tr_refs",
+    fields: [{ name: "r", type: "relation", collectionId: target.id, maxSelect: 1, cascadeDelete: true }],
+  });
+  await fill("tr_refs", [{ r: row.id }]);
+  const res = await server.request("DELETE", "/api/collections/tr_target/truncate", { token: su });
+  assert.equal(res.status, 204, JSON.stringify(res.body));
+  assert.equal(await count("tr_refs"), 0);
 });
