@@ -40,7 +40,11 @@ export function createServices(deps: ServiceDeps): Services {
   const schema = createSchemaCache();
   const records = createRecordService({ ...deps, schema });
   const auth = createAuthService({ ...deps, schema, records });
-  const collections = createCollectionService({ ...deps, schema });
+  const collections = createCollectionService({
+    ...deps,
+    schema,
+    truncateRecords: (c) => records.truncateAll(c),
+  });
   const settings = createSettingsService({ store: deps.store, clock: deps.clock });
   const batch = createBatchService({ store: deps.store, records, settings, clock: deps.clock, schema });
   const health = createHealthService({ store: deps.store });

@@ -145,11 +145,8 @@ test("non-superusers can't delete or truncate", async () => {
   assert.equal(await count("guarded"), 1);
 });
 
-// PocketBase truncates by deleting each record (cascades, cleared references, files, realtime events);
-// Plinth runs a bare DELETE, so references to truncated records are left dangling. Reported, not ours to fix.
-test("truncate cascades like a record delete", {
-  todo: "truncate bypasses record-delete cascades",
-}, async () => {
+// PocketBase truncates by deleting each record (cascades, cleared references, realtime events).
+test("truncate cascades like a record delete", async () => {
   const target = await createCollection({ name: "tr_target", fields: [{ name: "a", type: "text" }] });
   await fill("tr_target", [{ a: "x" }]);
   const [row] = (await server.request("GET", "/api/collections/tr_target/records", { token: su })).body.items;

@@ -20,7 +20,10 @@ async function all(): Promise<Json[]> {
 }
 
 async function importCollections(collections: unknown, deleteMissing = false) {
-  return server.request("PUT", "/api/collections/import", { token: su, body: { collections, deleteMissing } });
+  return server.request("PUT", "/api/collections/import", {
+    token: su,
+    body: { collections, deleteMissing },
+  });
 }
 
 function withoutUpdated(c: Json): Json {
@@ -48,12 +51,19 @@ test("import creates new collections, relations and views in one go", async () =
       ],
       indexes: ["CREATE INDEX idx_imp_books_title ON imp_books (title)"],
     },
-    { name: "imp_long_books", type: "view", viewQuery: "SELECT id, title, author FROM imp_books WHERE pages > 300" },
+    {
+      name: "imp_long_books",
+      type: "view",
+      viewQuery: "SELECT id, title, author FROM imp_books WHERE pages > 300",
+    },
   ]);
   assert.equal(res.status, 204, JSON.stringify(res.body));
   const byName = new Map((await all()).map((c) => [c.name, c]));
   assert.equal(byName.get("imp_authors")?.id, "pbc_imp_authors1");
-  assert.equal(byName.get("imp_books")?.fields.find((f: Json) => f.name === "author")?.collectionId, "pbc_imp_authors1");
+  assert.equal(
+    byName.get("imp_books")?.fields.find((f: Json) => f.name === "author")?.collectionId,
+    "pbc_imp_authors1",
+  );
   assert.deepEqual(
     byName.get("imp_long_books")?.fields.map((f: Json) => [f.name, f.type]),
     [
@@ -62,19 +72,31 @@ test("import creates new collections, relations and views in one go", async () =
       ["author", "relation"],
     ],
   );
-  const a = await server.request("POST", "/api/collections/imp_authors/records", { token: su, body: { name: "Ann" } });
-  await server.request("POST", "/api/collections/imp_books/records", { token: su, body: { title: "Big", pages: 500, author: a.body.id } });
-  const view = await server.request("GET", "/api/collections/imp_long_books/records?expand=author", { token: su });
+  const a = await server.request("POST", "/api/collections/imp_authors/records", {
+    token: su,
+    body: { name: "Ann" },
+  });
+  await server.request("POST", "/api/collections/imp_books/records", {
+    token: su,
+    body: { title: "Big", pages: 500, author: a.body.id },
+  });
+  const view = await server.request("GET", "/api/collections/imp_long_books/records?expand=author", {
+    token: su,
+  });
   assert.equal(view.status, 200, JSON.stringify(view.body));
   assert.equal(view.body.items[0].expand.author.name, "Ann");
 });
 
 test("import updates existing collections and keeps their data", async () => {
-  const res = await importCollections([{ name: "imp_upd", type: "base", fields: [{ name: "a", type: "text" }] }]);
+  const res = await importCollections([
+    { name: "imp_upd", type: "base", fields: [{ name: "a", type: "text" }] },
+  ]);
   assert.equal(res.status, 204, JSON.stringify(res.body));
   const c = (await all()).find((x) => x.name === "imp_upd")!;
   await server.request("POST", "/api/collections/imp_upd/records", { token: su, body: { a: "kept" } });
-  const updated = await importCollections([{ ...c, fields: [...c.fields, { name: "b", type: "number" }], listRule: "" }]);
+  const updated = await importCollections([
+    { ...c, fields: [...c.fields, { name: "b", type: "number" }], listRule: "" },
+  ]);
   assert.equal(updated.status, 204, JSON.stringify(updated.body));
   const after = (await all()).find((x) => x.name === "imp_upd")!;
   assert.equal(after.id, c.id);
@@ -104,7 +126,15 @@ test("deleteMissing deletes the non-system collections left out, keeps system on
   const res = await importCollections(keep, true);
   assert.equal(res.status, 204, JSON.stringify(res.body));
   const names = (await all()).map((c) => c.name).sort();
-  assert.deepEqual(names, ["_authOrigins", "_externalAuths", "_mfas", "_otps", "_superusers", "imp_upd", "users"]);
+  assert.deepEqual(names, [
+    "_authOrigins",
+    "_externalAuths",
+    "_mfas",
+    "_otps",
+    "_superusers",
+    "imp_upd",
+    "users",
+  ]);
   const gone = await server.request("GET", "/api/collections/imp_books/records", { token: su });
   assert.equal(gone.status, 404);
   const kept = await server.request("GET", "/api/collections/imp_upd/records", { token: su });
@@ -115,7 +145,8 @@ test("deleteMissing never deletes system collections even when they are left out
   const res = await importCollections([{ name: "imp_only", type: "base" }], true);
   assert.equal(res.status, 204, JSON.stringify(res.body));
   const names = (await all()).map((c) => c.name);
-  for (const system of ["_superusers", "_externalAuths", "_mfas", "_otps", "_authOrigins"]) assert.ok(names.includes(system), system);
+  for (const system of ["_superusers", "_externalAuths", "_mfas", "_otps", "_authOrigins"])
+    assert.ok(names.includes(system), system);
   assert.ok(names.includes("imp_only"));
   // superusers can still log in: the _superusers table and its rows are intact
   const login = await server.request("POST", "/api/collections/_superusers/auth-with-password", {
@@ -139,9 +170,12 @@ test("an invalid entry is rejected with 400 and nothing of the import is applied
 });
 
 test("an entry that fails only in the database rolls the whole import back", async () => {
-  const created = await importCollections([{ name: "imp_dups", type: "base", fields: [{ name: "code", type: "text" }] }]);
+  const created = await importCollections([
+    { name: "imp_dups", type: "base", fields: [{ name: "code", type: "text" }] },
+  ]);
   assert.equal(created.status, 204, JSON.stringify(created.body));
-  for (let i = 0; i < 2; i++) await server.request("POST", "/api/collections/imp_dups/records", { token: su, body: { code: "same" } });
+  for (let i = 0; i < 2; i++)
+    await server.request("POST", "/api/collections/imp_dups/records", { token: su, body: { code: "same" } });
   const before = await all();
   const dups = before.find((c) => c.name === "imp_dups")!;
   const res = await importCollections([

@@ -30,6 +30,8 @@ export interface CollectionServiceDeps {
   readonly clock: Clock;
   readonly ids: IdGen;
   readonly events: EventHub;
+  /** Deletes every record of a collection the way single deletes do (cascades, references, events). */
+  readonly truncateRecords: (collection: Collection) => Promise<void>;
 }
 
 const SECRET_ALPHABET = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
@@ -199,7 +201,7 @@ export function createCollectionService(deps: CollectionServiceDeps) {
       requireSuperuser(request);
       const c = schema.require(nameOrId);
       if (c.type === "view") throw new PlinthError("invalid_input", "View collections can't be truncated.");
-      await store.transaction((tx) => tx.truncate(c));
+      await deps.truncateRecords(c);
     },
 
     async import(

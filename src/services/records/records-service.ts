@@ -298,6 +298,19 @@ export function createRecordService(deps: RecordServiceDeps) {
       publish(pending);
     },
 
+    /** Deletes every record in one transaction, each as a single delete would (cascades, references, events). */
+    async truncateAll(c: Collection): Promise<void> {
+      const pending: PendingEvents = [];
+      await store.transaction(async (tx) => {
+        for (;;) {
+          const rows = await tx.findRecords({ collection: c, where: [], sort: [], limit: 500 });
+          if (rows.length === 0) break;
+          for (const row of rows) await deleteWithReferences({ session: tx, schema, clock, pending }, c, row);
+        }
+      });
+      publish(pending);
+    },
+
     /** Publishes events collected during a committed transaction. */
     publish,
   };
