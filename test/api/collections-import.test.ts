@@ -1,11 +1,10 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { startTestServer, type TestServer } from "../support/test-server.ts";
+import type { JsonObject as Json } from "../support/json.ts";
 
 let server: TestServer;
 let su: string;
-
-type Json = Record<string, any>;
 
 before(async () => {
   server = await startTestServer();

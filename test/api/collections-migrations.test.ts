@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { startTestServer, type TestServer } from "../support/test-server.ts";
+import type { JsonObject as Json } from "../support/json.ts";
 
 let server: TestServer;
 let su: string;
@@ -11,8 +12,6 @@ before(async () => {
   su = await server.superuserToken();
 });
 after(() => server.close());
-
-type Json = Record<string, any>;
 
 async function createCollection(body: Json): Promise<Json> {
   const res = await server.request("POST", "/api/collections", {

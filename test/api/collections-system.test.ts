@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { startTestServer, type TestServer } from "../support/test-server.ts";
+import type { JsonObject } from "../support/json.ts";
 
 let server: TestServer;
 let su: string;
@@ -23,7 +24,7 @@ before(async () => {
 });
 after(() => server.close());
 
-async function listAll(): Promise<Record<string, any>[]> {
+async function listAll(): Promise<JsonObject[]> {
   const res = await server.request("GET", "/api/collections?perPage=500", { token: su });
   assert.equal(res.status, 200, JSON.stringify(res.body));
   return res.body.items;
@@ -90,7 +91,7 @@ test("secrets never appear in list or view responses", async () => {
   for (const c of list.body.items)
     texts.push(JSON.stringify((await server.request("GET", `/api/collections/${c.id}`, { token: su })).body));
   for (const text of texts) assert.doesNotMatch(text, /"secret"/);
-  for (const c of list.body.items.filter((c: any) => c.type === "auth")) {
+  for (const c of list.body.items.filter((c: JsonObject) => c.type === "auth")) {
     for (const key of [
       "authToken",
       "passwordResetToken",

@@ -1,14 +1,13 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { startTestServer, type TestServer } from "../support/test-server.ts";
+import type { JsonObject as Json } from "../support/json.ts";
 
 let server: TestServer;
 let su: string;
 let userToken: string;
 let userId: string;
 const VIEW_QUERY = "SELECT id, title, views FROM posts WHERE views > 1";
-
-type Json = Record<string, any>;
 
 before(async () => {
   server = await startTestServer();

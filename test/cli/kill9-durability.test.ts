@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import { runCli, spawnServer } from "../support/spawn-server.ts";
+import type { Json } from "../support/json.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "plinth-kill9-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -12,7 +13,7 @@ async function json(url: string, init: RequestInit & { token?: string; body?: st
   const headers: Record<string, string> = { "content-type": "application/json" };
   if (init.token) headers["authorization"] = init.token;
   const res = await fetch(url, { ...init, headers });
-  return { status: res.status, body: (await res.json().catch(() => null)) as any };
+  return { status: res.status, body: (await res.json().catch(() => null)) as Json };
 }
 
 test("every acknowledged write survives kill -9 of the server", async () => {

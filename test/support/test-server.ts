@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DEFAULT_CONFIG, type Config } from "../../src/config/index.ts";
 import { createPlinth, type Plinth } from "../../src/plinth.ts";
+import type { Json } from "./json.ts";
 
 /** A running Plinth on a free loopback port with its own temporary data directory. */
 export interface TestServer {
@@ -16,7 +17,7 @@ export interface TestServer {
     method: string,
     path: string,
     options?: { body?: unknown; token?: string; headers?: Record<string, string> },
-  ): Promise<{ status: number; body: any; headers: Headers }>;
+  ): Promise<{ status: number; body: Json; headers: Headers }>;
   close(): Promise<void>;
 }
 
@@ -53,7 +54,7 @@ export async function startTestServer(overrides: Partial<Config> = {}): Promise<
     } catch {
       // non-JSON body stays text
     }
-    return { status: res.status, body: parsed as any, headers: res.headers };
+    return { status: res.status, body: parsed as Json, headers: res.headers };
   }
 
   return {
