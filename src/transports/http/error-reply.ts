@@ -1,18 +1,9 @@
 import type { ErrorCode, FieldErrors } from "../../core/errors.ts";
+import { ERROR_STATUS, sentenize } from "../../core/error-status.ts";
 import { isPlinthError } from "../../core/errors.ts";
 
-/** The one place an error code becomes an HTTP status; exhaustive so a new code cannot be forgotten. */
-export const ERROR_STATUS: Readonly<Record<ErrorCode, number>> = {
-  invalid_input: 400,
-  validation_failed: 400,
-  unauthenticated: 401,
-  forbidden: 403,
-  not_found: 404,
-  payload_too_large: 413,
-  rate_limited: 429,
-  unavailable: 503,
-  internal: 500,
-};
+// the table and message style live in core (the batch service embeds statuses too); re-exported for callers here
+export { ERROR_STATUS, sentenize };
 
 /** PocketBase's default message for each code, used when an error carries none (and always for `internal`). */
 export const DEFAULT_MESSAGES: Readonly<Record<ErrorCode, string>> = {
@@ -109,14 +100,6 @@ export function toErrorReply(err: unknown, log: ErrorLog): ErrorReply {
 /** Builds the reply for one of our codes with its default message. */
 export function errorReplyFor(code: ErrorCode, message?: string): ErrorReply {
   return reply(ERROR_STATUS[code], message ? sentenize(message) : DEFAULT_MESSAGES[code], {});
-}
-
-/** PocketBase's message style: trimmed, first letter upper-case, ending with punctuation. */
-export function sentenize(message: string): string {
-  const trimmed = message.trim();
-  if (trimmed === "") return "";
-  const upper = trimmed[0]!.toUpperCase() + trimmed.slice(1);
-  return /[.?!]$/.test(upper) ? upper : upper + ".";
 }
 
 function reply(status: number, message: string, data: FieldErrors): ErrorReply {
