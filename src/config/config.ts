@@ -54,9 +54,6 @@ const OPTIONS = {
   "shutdown-timeout": { type: "string" },
 } as const;
 
-/** The flags `serve` accepts, for help text. */
-export const SERVE_FLAGS = Object.keys(OPTIONS);
-
 function parseHttp(value: string): { host: string; port: number } {
   const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d{1,5})$/.exec(value);
   if (m === null) throw new ConfigError("--http", `expected host:port, got "${value}"`);

@@ -1,4 +1,4 @@
-import type { AuthCollection, Collection } from "../../core/collections/collection.ts";
+import type { AuthCollection } from "../../core/collections/collection.ts";
 import type { Clock, IdGen } from "../../core/clock.ts";
 import { formatDateTime } from "../../core/clock.ts";
 import { PlinthError } from "../../core/errors.ts";
@@ -233,8 +233,3 @@ export function createAuthService(deps: AuthServiceDeps) {
 
 /** The auth service's type. */
 export type AuthService = ReturnType<typeof createAuthService>;
-
-/** Whether a collection is an auth collection. */
-export function isAuthCollection(c: Collection): c is AuthCollection {
-  return c.type === "auth";
-}

@@ -19,6 +19,7 @@ import type { EventHub } from "../../core/events.ts";
 import { resolveFilter } from "../../core/filter/index.ts";
 import type { Store, StoreSession } from "../../core/ports.ts";
 import { guestRequest, isSuperuser, type RequestInfo } from "../../core/request-info.ts";
+import { normalizePaging } from "../../core/paging.ts";
 import type { SchemaCache } from "../schema-cache.ts";
 import { resyncViews } from "./view-resync.ts";
 import { filterCollections, sortCollections } from "./collection-filter.ts";
@@ -146,8 +147,7 @@ export function createCollectionService(deps: CollectionServiceDeps) {
       const all = sortCollections(filterCollections(schema.all(), params.filter), params.sort).map(
         toApiCollection,
       );
-      const perPage = Math.min(Math.max(1, Math.floor(params.perPage ?? 30) || 30), 1000);
-      const page = Math.max(1, Math.floor(params.page ?? 1) || 1);
+      const { page, perPage } = normalizePaging(params.page, params.perPage);
       const items = all.slice((page - 1) * perPage, page * perPage);
       return { page, perPage, totalItems: all.length, totalPages: Math.ceil(all.length / perPage), items };
     },

@@ -4,7 +4,6 @@ export {
   type ListParams,
   type ListResult,
   MAX_PER_PAGE,
-  newRecordId,
   type PendingEvents,
   type RecordService,
   type ShapeParams,

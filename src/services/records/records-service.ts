@@ -1,9 +1,10 @@
 import type { Collection } from "../../core/collections/collection.ts";
 import type { Clock, IdGen } from "../../core/clock.ts";
-import { formatDateTime, ID_ALPHABET } from "../../core/clock.ts";
+import { formatDateTime } from "../../core/clock.ts";
 import { PlinthError, validationError, FIELD_CODES } from "../../core/errors.ts";
 import type { EventHub, RecordEvent } from "../../core/events.ts";
 import { mergeFilters, resolveFilter, resolveSort } from "../../core/filter/index.ts";
+import { normalizePaging } from "../../core/paging.ts";
 import type { PasswordHasher, RecordRow, Store, StoreSession } from "../../core/ports.ts";
 import {
   buildRecordForCreate,
@@ -64,9 +65,7 @@ export interface ListResult {
 /** Events produced inside a transaction, published only after it commits. */
 export type PendingEvents = RecordEvent[];
 
-/** PocketBase's defaults and bounds for paging. */
-export const DEFAULT_PER_PAGE = 30;
-export const MAX_PER_PAGE = 1000;
+export { DEFAULT_PER_PAGE, MAX_PER_PAGE } from "../../core/paging.ts";
 
 /** The records use cases; REST, batch and (later) GraphQL and realtime all call these. */
 export function createRecordService(deps: RecordServiceDeps) {
@@ -125,10 +124,7 @@ export function createRecordService(deps: RecordServiceDeps) {
       if (decision.kind === "deny") throw superusersOnly();
       if (params.filter) checkClientExpression(request, params.filter);
       if (params.sort) checkClientExpression(request, params.sort);
-      const page = Math.max(1, Math.floor(params.page ?? 1) || 1);
-      let perPage = Math.floor(params.perPage ?? DEFAULT_PER_PAGE) || DEFAULT_PER_PAGE;
-      if (perPage <= 0) perPage = DEFAULT_PER_PAGE;
-      if (perPage > MAX_PER_PAGE) perPage = MAX_PER_PAGE;
+      const { page, perPage } = normalizePaging(params.page, params.perPage);
       const clientCtx = {
         collection: c,
         schema,
@@ -339,8 +335,3 @@ export function createRecordService(deps: RecordServiceDeps) {
 
 /** The records service's type. */
 export type RecordService = ReturnType<typeof createRecordService>;
-
-/** Generates a PocketBase-style record id. */
-export function newRecordId(ids: IdGen): string {
-  return ids.random(15, ID_ALPHABET);
-}
