@@ -5,7 +5,7 @@ import { PlinthError } from "../../core/errors.ts";
 import type { PasswordHasher, RecordRow, Store, TokenSigner } from "../../core/ports.ts";
 import type { AuthInfo, RequestInfo } from "../../core/request-info.ts";
 import type { RecordService } from "../records/index.ts";
-import { decideRule } from "../records/record-rules.ts";
+import { decideRule } from "../records/index.ts";
 import type { SchemaCache } from "../schema-cache.ts";
 import { issueAuthToken, peekAuthClaims, verifyAuthToken } from "./auth-token.ts";
 

@@ -8,3 +8,4 @@ export {
   type RecordService,
   type ShapeParams,
 } from "./records-service.ts";
+export { decideRule, type RuleDecision, type RuleEnv } from "./record-rules.ts";
