@@ -223,3 +223,64 @@ describe("SDK: users emailVisibility", () => {
     }
   });
 });
+
+describe("SDK: token revocation takes effect on the next request", () => {
+  /** A client holding a copy of `pb`'s token, so it keeps presenting the old one. */
+  function sameToken(pb: PocketBase): PocketBase {
+    const copy = newClient(server);
+    copy.authStore.save(pb.authStore.token, pb.authStore.record);
+    return copy;
+  }
+
+  test("a password change rejects the token issued before it", async () => {
+    const pb = await userClient(server, "rotate@example.com");
+    const stale = sameToken(pb);
+    await stale.collection("users").authRefresh(); // the old token is known and accepted
+    const renewed = "password456";
+    await pb.collection("users").update(authId(pb), {
+      oldPassword: USER_PASSWORD,
+      password: renewed,
+      passwordConfirm: renewed,
+    });
+    assertErrorShape(await rejection(stale.collection("users").authRefresh(), 401));
+    const fresh = newClient(server);
+    await fresh.collection("users").authWithPassword("rotate@example.com", renewed);
+    await fresh.collection("users").authRefresh();
+  });
+
+  test("a deleted user's token is rejected", async () => {
+    const pb = await userClient(server, "gone@example.com");
+    await pb.collection("users").authRefresh();
+    await su.collection("users").delete(authId(pb));
+    assertErrorShape(await rejection(pb.collection("users").authRefresh(), 401));
+  });
+
+  test("rules read the auth record as it is now, not as it was when the token was first used", async () => {
+    // `verified` is one of the auth fields a rule reads from the request's auth record, not by a join.
+    await su.collections.create({
+      name: "verified_notes",
+      type: "base",
+      listRule: "@request.auth.verified = true",
+      viewRule: "@request.auth.verified = true",
+      fields: [{ name: "text", type: "text" }],
+    });
+    const note = await su.collection("verified_notes").create({ text: "hello" });
+    const pb = await userClient(server, "verified@example.com");
+    await su.collection("users").update(authId(pb), { verified: true });
+    assert.equal((await pb.collection("verified_notes").getOne(note.id))["text"], "hello");
+    await su.collection("users").update(authId(pb), { verified: false });
+    await rejection(pb.collection("verified_notes").getOne(note.id), 404);
+    await su.collection("users").update(authId(pb), { verified: true });
+    assert.equal((await pb.collection("verified_notes").getOne(note.id))["text"], "hello");
+  });
+
+  test("a superuser's token is rejected once the superuser is deleted", async () => {
+    const email = "second-root@example.com";
+    await server.app.services.auth.upsertSuperuser(email, "secondrootpassword");
+    const pb = newClient(server);
+    await pb.collection("_superusers").authWithPassword(email, "secondrootpassword");
+    await pb.collections.getFullList();
+    assert.equal(await server.app.services.auth.deleteSuperuser(email), true);
+    await rejection(pb.collections.getFullList(), 401);
+  });
+});

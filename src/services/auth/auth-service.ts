@@ -1,5 +1,6 @@
 import type { AuthCollection } from "../../core/collections/collection.ts";
 import type { Clock, IdGen } from "../../core/clock.ts";
+import type { EventHub } from "../../core/events.ts";
 import { formatDateTime } from "../../core/clock.ts";
 import { PlinthError } from "../../core/errors.ts";
 import type { PasswordHasher, RecordRow, Store, TokenSigner } from "../../core/ports.ts";
@@ -8,6 +9,7 @@ import type { RecordService } from "../records/index.ts";
 import { decideRule } from "../records/index.ts";
 import type { SchemaCache } from "../schema-cache.ts";
 import { issueAuthToken, peekAuthClaims, verifyAuthToken } from "./auth-token.ts";
+import { createVerifiedTokenCache } from "./verified-token-cache.ts";
 
 /** What the auth service needs. */
 export interface AuthServiceDeps {
@@ -18,6 +20,7 @@ export interface AuthServiceDeps {
   readonly hasher: PasswordHasher;
   readonly signer: TokenSigner;
   readonly records: RecordService;
+  readonly events: EventHub;
 }
 
 /** A successful authentication in PocketBase's shape. */
@@ -29,6 +32,9 @@ export interface AuthResponse {
 const EMAIL_RE = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
 const TOKEN_KEY_LENGTH = 50;
 const TOKEN_ALPHABET = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+/** How long a verified token is trusted without re-reading its record (see README, "Auth"). */
+export const VERIFIED_TOKEN_TTL_MS = 5_000;
+const VERIFIED_TOKEN_CACHE_ENTRIES = 10_000;
 
 function requireAuthCollection(schema: SchemaCache, nameOrId: string): AuthCollection {
   const c = schema.require(nameOrId);
@@ -39,6 +45,16 @@ function requireAuthCollection(schema: SchemaCache, nameOrId: string): AuthColle
 /** Password auth, token issue and verification, auth methods, and superuser management. */
 export function createAuthService(deps: AuthServiceDeps) {
   const { store, schema, clock } = deps;
+  const verified = createVerifiedTokenCache({
+    clock,
+    ttlMs: VERIFIED_TOKEN_TTL_MS,
+    maxEntries: VERIFIED_TOKEN_CACHE_ENTRIES,
+  });
+  deps.events.subscribe((event) => {
+    if (event.kind === "schema") verified.clear();
+    else if (event.kind !== "create" && event.collection.type === "auth")
+      verified.forgetRecord(event.collection.id, String(event.record["id"]));
+  });
   // A fixed hash verified when no record matches, so a miss costs the same as a wrong password.
   let dummyHash: Promise<string> | undefined;
 
@@ -99,14 +115,25 @@ export function createAuthService(deps: AuthServiceDeps) {
     async authenticate(token: string | undefined): Promise<AuthInfo | null> {
       if (!token) return null;
       const raw = token.replace(/^Bearer\s+/i, "");
+      const known = verified.lookup(raw);
+      if (known !== undefined) return known;
+      const generation = verified.begin();
       const claims = peekAuthClaims(deps.signer, raw);
       if (claims === null) return null;
       const c = schema.byNameOrId(claims.collectionId);
       if (c === undefined || c.type !== "auth") return null;
       const [row] = await store.findRecords({ collection: c, ids: [claims.id], where: [], sort: [] });
       if (row === undefined) return null;
-      if (!verifyAuthToken(deps.signer, raw, c, row, clock.now())) return null;
-      return { collectionId: c.id, collectionName: c.name, record: row };
+      const expiresAtMs = verifyAuthToken(deps.signer, raw, c, row, clock.now());
+      if (expiresAtMs === null) return null;
+      // Shared by every request that presents this token, so nothing may change it.
+      const info: AuthInfo = Object.freeze({
+        collectionId: c.id,
+        collectionName: c.name,
+        record: Object.freeze(row),
+      });
+      verified.remember(raw, info, expiresAtMs, generation);
+      return info;
     },
 
     async authWithPassword(
@@ -201,9 +228,9 @@ export function createAuthService(deps: AuthServiceDeps) {
       const hash = await deps.hasher.hash(password);
       const tokenKey = deps.ids.random(TOKEN_KEY_LENGTH, TOKEN_ALPHABET);
       if (existing) {
-        await store.transaction((tx) =>
-          tx.updateRecord(c, String(existing["id"]), { password: hash, tokenKey, updated: now }),
-        );
+        const changes = { password: hash, tokenKey, updated: now };
+        await store.transaction((tx) => tx.updateRecord(c, String(existing["id"]), changes));
+        deps.events.publish({ kind: "update", collection: c, record: { ...existing, ...changes } });
         return "updated";
       }
       const values: RecordRow = {
@@ -217,6 +244,7 @@ export function createAuthService(deps: AuthServiceDeps) {
         updated: now,
       };
       await store.transaction((tx) => tx.insertRecord(c, values));
+      deps.events.publish({ kind: "create", collection: c, record: values });
       return "created";
     },
 
@@ -225,6 +253,7 @@ export function createAuthService(deps: AuthServiceDeps) {
       const existing = await findByIdentity(c, "email", email);
       if (!existing) return false;
       await store.transaction((tx) => tx.deleteRecord(c, String(existing["id"])));
+      deps.events.publish({ kind: "delete", collection: c, record: existing });
       return true;
     },
   };

@@ -33,13 +33,18 @@ export function peekAuthClaims(
   return typeof id === "string" && typeof collectionId === "string" ? { id, collectionId } : null;
 }
 
-/** Verifies signature, algorithm and expiry against the record's current key. */
+/**
+ * Verifies signature, algorithm and expiry against the record's current key; returns when the
+ * token expires (ms since epoch), or null when it does not verify.
+ */
 export function verifyAuthToken(
   signer: TokenSigner,
   token: string,
   collection: AuthCollection,
   record: RecordRow,
   now: Date,
-): boolean {
-  return signer.verify(token, signingKey(collection, record), Math.floor(now.getTime() / 1000)) !== null;
+): number | null {
+  const claims = signer.verify(token, signingKey(collection, record), Math.floor(now.getTime() / 1000));
+  const exp = claims?.["exp"];
+  return typeof exp === "number" ? exp * 1000 : null;
 }
