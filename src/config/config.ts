@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 
@@ -18,6 +19,12 @@ export interface Config {
   readonly synchronous: "NORMAL" | "FULL";
   /** Milliseconds SIGTERM waits for in-flight requests. */
   readonly shutdownTimeoutMs: number;
+  /** PostgreSQL connection URL; undefined runs on the embedded SQLite file in `dir`. */
+  readonly db: string | undefined;
+  /** Redis URL for the cross-instance bus; undefined uses PostgreSQL LISTEN/NOTIFY (or IPC on SQLite). */
+  readonly redis: string | undefined;
+  /** Server processes sharing the port (`--workers N|auto`); 1 runs in this process. */
+  readonly workers: number;
 }
 
 /** A setting that could not be used, named so start-up can print one clear line. */
@@ -41,6 +48,9 @@ export const DEFAULT_CONFIG: Config = Object.freeze({
   bodyLimit: 32 * 1024 * 1024,
   synchronous: "NORMAL",
   shutdownTimeoutMs: 10_000,
+  db: undefined,
+  redis: undefined,
+  workers: 1,
 });
 
 const OPTIONS = {
@@ -52,7 +62,31 @@ const OPTIONS = {
   "body-limit": { type: "string" },
   synchronous: { type: "string" },
   "shutdown-timeout": { type: "string" },
+  db: { type: "string" },
+  redis: { type: "string" },
+  workers: { type: "string" },
 } as const;
+
+const MAX_WORKERS = 256;
+
+function parseUrl(setting: string, value: string, schemes: readonly string[]): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigError(setting, `expected a ${schemes[0]}//… URL`);
+  }
+  if (!schemes.includes(url.protocol))
+    throw new ConfigError(setting, `expected a URL starting with ${schemes.map((s) => `${s}//`).join(" or ")}`);
+  return value;
+}
+
+function parseWorkers(setting: string, value: string): number {
+  if (value === "auto") return availableParallelism();
+  const n = parsePositiveInt(setting, value);
+  if (n > MAX_WORKERS) throw new ConfigError(setting, `at most ${MAX_WORKERS} workers, got ${n}`);
+  return n;
+}
 
 function parseHttp(value: string): { host: string; port: number } {
   const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d{1,5})$/.exec(value);
@@ -119,6 +153,9 @@ export function loadConfig(
     throw new ConfigError(sync.setting, `expected NORMAL or FULL, got "${sync.value}"`);
   }
   const shutdown = pick("shutdown-timeout", "PLINTH_SHUTDOWN_TIMEOUT");
+  const db = pick("db", "PLINTH_DB");
+  const redis = pick("redis", "PLINTH_REDIS");
+  const workers = pick("workers", "PLINTH_WORKERS");
 
   return Object.freeze({
     host,
@@ -140,6 +177,9 @@ export function loadConfig(
     shutdownTimeoutMs: shutdown
       ? parsePositiveInt(shutdown.setting, shutdown.value)
       : DEFAULT_CONFIG.shutdownTimeoutMs,
+    db: db ? parseUrl(db.setting, db.value, ["postgres:", "postgresql:"]) : undefined,
+    redis: redis ? parseUrl(redis.setting, redis.value, ["redis:", "rediss:"]) : undefined,
+    workers: workers ? parseWorkers(workers.setting, workers.value) : DEFAULT_CONFIG.workers,
   });
 }
 
