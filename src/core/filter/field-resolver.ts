@@ -68,8 +68,15 @@ function isMultiple(f: Field): boolean {
   return isMultiValuer(f) && f.maxSelect > 1;
 }
 
+/** Whether a field's column holds JSON (json, geoPoint, multi-values) or a plain value. */
+function storedAs(field: Field): "json" | "plain" {
+  return field.type === "json" || field.type === "geoPoint" || isMultiple(field) ? "json" : "plain";
+}
+
 function column(source: Source, field: Field): ValueExpr {
-  return { kind: "column", source, column: field.name, fieldType: field.type };
+  return isMultiple(field)
+    ? { kind: "column", source, column: field.name, fieldType: field.type, multiple: true }
+    : { kind: "column", source, column: field.name, fieldType: field.type };
 }
 
 /** Resolves one identifier (field path or `@request`/`@collection` reference) to an operand. */
@@ -269,9 +276,21 @@ class Runner {
           if (p === "") throw new FieldProblem(`empty JSON path segment in ${quote(this.name)}`);
           return /^\d+$/.test(p) ? Number(p) : p;
         });
-        const value: ValueExpr = { kind: "jsonExtract", source: this.source, column: field.name, path };
+        const value: ValueExpr = {
+          kind: "jsonExtract",
+          source: this.source,
+          column: field.name,
+          path,
+          stored: storedAs(field),
+        };
         const mm = this.withMultiMatch
-          ? this.multiMatch({ kind: "jsonExtract", source: this.mmActive, column: field.name, path })
+          ? this.multiMatch({
+              kind: "jsonExtract",
+              source: this.mmActive,
+              column: field.name,
+              path,
+              stored: storedAs(field),
+            })
           : undefined;
         return operand(value, { nullFallback: "disabled", ...(mm ? { multiMatch: mm } : {}) });
       }
@@ -409,10 +428,20 @@ class Runner {
       throw new FieldProblem(`non-filterable field ${quote(name)}`);
 
     if (modifier === "length" && isMultiValuer(field)) {
-      const value: ValueExpr = { kind: "jsonArrayLength", source: this.source, column: field.name };
+      const value: ValueExpr = {
+        kind: "jsonArrayLength",
+        source: this.source,
+        column: field.name,
+        stored: storedAs(field),
+      };
       if (!this.withMultiMatch) return operand(value);
       return operand(value, {
-        multiMatch: this.multiMatch({ kind: "jsonArrayLength", source: this.mmActive, column: field.name }),
+        multiMatch: this.multiMatch({
+          kind: "jsonArrayLength",
+          source: this.mmActive,
+          column: field.name,
+          stored: storedAs(field),
+        }),
       });
     }
 
@@ -437,8 +466,20 @@ class Runner {
     if (field.type === "json") {
       // json_extract so top-level JSON primitives compare like their SQL equivalents
       nullFallback = "disabled";
-      value = { kind: "jsonExtract", source: this.source, column: field.name, path: [] };
-      mmValue = { kind: "jsonExtract", source: this.mmActive, column: field.name, path: [] };
+      value = {
+        kind: "jsonExtract",
+        source: this.source,
+        column: field.name,
+        path: [],
+        stored: storedAs(field),
+      };
+      mmValue = {
+        kind: "jsonExtract",
+        source: this.mmActive,
+        column: field.name,
+        path: [],
+        stored: storedAs(field),
+      };
     }
     if (modifier === "lower") {
       value = { kind: "lower", value };

@@ -18,6 +18,8 @@ export type ValueExpr =
       readonly source: Source;
       readonly column: string;
       readonly fieldType?: FieldType;
+      /** A multi-value field (stored as a JSON array), so the column's type differs from a single value's. */
+      readonly multiple?: boolean;
     }
   | { readonly kind: "param"; readonly value: ParamValue }
   | { readonly kind: "null" }
@@ -31,9 +33,16 @@ export type ValueExpr =
       readonly source: Source;
       readonly column: string;
       readonly path: readonly (string | number)[];
+      /** Whether the column holds JSON or a plain value (a strictly typed store stores them differently). */
+      readonly stored?: "json" | "plain";
     }
   /** Number of items of a multi-value column (0 for '' or NULL, 1 for a plain value). */
-  | { readonly kind: "jsonArrayLength"; readonly source: Source; readonly column: string }
+  | {
+      readonly kind: "jsonArrayLength";
+      readonly source: Source;
+      readonly column: string;
+      readonly stored?: "json" | "plain";
+    }
   | { readonly kind: "lower"; readonly value: ValueExpr }
   /** The `value` column of a json-each join. */
   | { readonly kind: "eachValue"; readonly source: string }

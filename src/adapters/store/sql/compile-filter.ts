@@ -7,7 +7,8 @@ import type {
   Source,
   ValueExpr,
 } from "../../../core/filter/index.ts";
-import type { SqlDialect } from "./dialect.ts";
+import type { FieldType } from "../../../core/collections/field.ts";
+import type { OperandType, SqlDialect, TypedSql } from "./dialect.ts";
 
 /** Where compiled SQL goes: bound values are pushed onto `params`; `table` is the main (unaliased) table. */
 export interface CompileContext {
@@ -18,11 +19,49 @@ export interface CompileContext {
 
 const MM_VALUE = "multiMatchValue";
 
+/** How a field's column is stored, as an operand type. */
+function columnType(fieldType: FieldType | undefined, multiple: boolean | undefined): OperandType {
+  if (multiple) return "jsonArray";
+  switch (fieldType) {
+    case "number":
+      return "number";
+    case "bool":
+      return "bool";
+    case "json":
+    case "geoPoint":
+      return "jsonArray";
+    default:
+      return "text";
+  }
+}
+
+const isNumericText = (s: string): boolean => /^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$/.test(s);
+
+/**
+ * SQLite's type affinity, applied where the compiler can see both sides: a numeric-looking text
+ * value compared with a number (or bool) column is compared as a number, and a number compared with
+ * a text column as text. Doing it here gives every dialect SQLite's answer for these cases.
+ */
+function withAffinity(left: ValueExpr, right: ValueExpr): [ValueExpr, ValueExpr] {
+  const convert = (col: ValueExpr, other: ValueExpr): ValueExpr => {
+    if (col.kind !== "column" || other.kind !== "param" || col.multiple) return other;
+    const t = columnType(col.fieldType, col.multiple);
+    const v = other.value;
+    if ((t === "number" || t === "bool") && typeof v === "string" && isNumericText(v))
+      return { kind: "param", value: Number(v) };
+    if (t === "text" && typeof v === "number") return { kind: "param", value: String(v) };
+    if (t === "text" && typeof v === "boolean") return { kind: "param", value: v ? "1" : "0" };
+    return other;
+  };
+  return [convert(right, left), convert(left, right)];
+}
+
 // One compilation: join keys become short aliases (PostgreSQL truncates identifiers at 63 bytes).
 class Compiler {
   private readonly aliases = new Map<string, string>();
   private counter = 0;
   private readonly mmScopes: { single?: string; left?: string; right?: string }[] = [];
+  private readonly mmTypes = new Map<string, OperandType>();
   private readonly c: CompileContext;
 
   constructor(c: CompileContext) {
@@ -56,47 +95,73 @@ class Compiler {
     return this.c.dialect.placeholder(this.c.params.length);
   }
 
-  value(v: ValueExpr): string {
+  value(v: ValueExpr): TypedSql {
     const d = this.c.dialect;
     switch (v.kind) {
       case "column":
-        return `${this.source(v.source)}.${this.q(v.column)}`;
-      case "param":
-        return this.bind(d.bindFilterValue(v.value));
+        return {
+          sql: `${this.source(v.source)}.${this.q(v.column)}`,
+          type: columnType(v.fieldType, v.multiple),
+        };
+      case "param": {
+        const type: OperandType =
+          v.value === null
+            ? "null"
+            : typeof v.value === "number"
+              ? "number"
+              : typeof v.value === "boolean"
+                ? "bool"
+                : "text";
+        return { sql: d.paramSql(this.bind(d.bindFilterValue(v.value)), v.value), type };
+      }
       case "null":
-        return "NULL";
+        return { sql: "NULL", type: "null" };
       case "emptyText":
-        return "''";
+        return { sql: "''", type: "text" };
       case "bool":
-        return d.booleanLiteral(v.value);
+        return { sql: d.booleanLiteral(v.value), type: "bool" };
       case "int":
         if (!Number.isSafeInteger(v.value)) throw new Error("filter int out of range");
-        return String(v.value);
+        return { sql: String(v.value), type: "number" };
       case "jsonExtract":
-        return d.jsonExtract(`${this.source(v.source)}.${this.q(v.column)}`, v.path);
+        return d.jsonExtract(
+          { sql: `${this.source(v.source)}.${this.q(v.column)}`, type: this.columnTypeOf(v) },
+          v.path,
+        );
       case "jsonArrayLength":
-        return d.jsonArrayLength(`${this.source(v.source)}.${this.q(v.column)}`);
+        return {
+          sql: d.jsonArrayLength({
+            sql: `${this.source(v.source)}.${this.q(v.column)}`,
+            type: this.columnTypeOf(v),
+          }),
+          type: "number",
+        };
       case "lower":
-        return `LOWER(${this.value(v.value)})`;
+        return { sql: d.lower(this.value(v.value)), type: "text" };
       case "eachValue":
-        return `${this.alias(v.source)}.${this.q("value")}`;
+        return { sql: `${this.alias(v.source)}.${this.q("value")}`, type: d.jsonEachValueType };
       case "multiMatchValue": {
         const scope = this.mmScopes[this.mmScopes.length - 1];
         const a = scope?.[v.side];
         if (!a) throw new Error("multi-match value outside its subquery");
-        return `${a}.${this.q(MM_VALUE)}`;
+        return { sql: `${a}.${this.q(MM_VALUE)}`, type: this.mmTypes.get(a) ?? "json" };
       }
       case "geoDistance":
-        return this.geoDistance(v.args);
+        return { sql: this.geoDistance(v.args), type: "number" };
       case "strftime":
-        return d.strftime(v.args.map((a) => this.value(a)));
+        return { sql: d.strftime(v.args.map((a) => this.value(a))), type: "text" };
       case "condition":
-        return `(${this.condition(v.condition)})`;
+        return { sql: `(${this.condition(v.condition)})`, type: "bool" };
       default: {
         const never: never = v;
         throw new Error(`unknown value ${String(never)}`);
       }
     }
+  }
+
+  /** The storage type of the column a JSON operation reads. */
+  private columnTypeOf(v: { readonly stored?: "json" | "plain" }): OperandType {
+    return v.stored === "plain" ? "text" : "jsonArray";
   }
 
   // The formula repeats its arguments; bound ones are selected once in a derived row so that
@@ -105,13 +170,19 @@ class Compiler {
     const d = this.c.dialect;
     const hasParam = args.some((a) => JSON.stringify(a).includes('"kind":"param"'));
     if (!hasParam) {
-      const [a, b, c, e] = args.map((x) => this.value(x)) as [string, string, string, string];
+      const [a, b, c, e] = args.map((x) => this.value(x)) as [TypedSql, TypedSql, TypedSql, TypedSql];
       return d.geoDistance(a, b, c, e);
     }
     const g = this.fresh("g");
     const names = ["lonA", "latA", "lonB", "latB"];
-    const cols = args.map((x, i) => `${this.value(x)} AS ${this.q(names[i]!)}`).join(", ");
-    const [a, b, c, e] = names.map((n) => `${g}.${this.q(n)}`) as [string, string, string, string];
+    const typed = args.map((x) => this.value(x));
+    const cols = typed.map((x, i) => `${x.sql} AS ${this.q(names[i]!)}`).join(", ");
+    const [a, b, c, e] = names.map((n, i) => ({ sql: `${g}.${this.q(n)}`, type: typed[i]!.type })) as [
+      TypedSql,
+      TypedSql,
+      TypedSql,
+      TypedSql,
+    ];
     return `(SELECT ${d.geoDistance(a, b, c, e)} FROM (SELECT ${cols}) ${g})`;
   }
 
@@ -129,11 +200,12 @@ class Compiler {
       .join("");
   }
 
-  private multiMatchQuery(m: MultiMatchQuery): string {
+  private multiMatchQuery(m: MultiMatchQuery, alias: string): string {
     const base = this.alias(m.baseKey);
     const value = this.value(m.value);
+    this.mmTypes.set(alias, value.type);
     const joins = this.joins(m.joins);
-    return `SELECT ${value} AS ${this.q(MM_VALUE)} FROM ${this.q(m.baseTable)} ${base}${joins} WHERE ${base}.${this.q("id")} = ${this.source(m.target)}.${this.q("id")}`;
+    return `SELECT ${value.sql} AS ${this.q(MM_VALUE)} FROM ${this.q(m.baseTable)} ${base}${joins} WHERE ${base}.${this.q("id")} = ${this.source(m.target)}.${this.q("id")}`;
   }
 
   condition(c: Condition): string {
@@ -147,45 +219,45 @@ class Compiler {
       case "const":
         return c.value ? "(1=1)" : "(1=0)";
       case "compare": {
-        const l = this.value(c.left);
-        const r = this.value(c.right);
+        const [left, right] = withAffinity(c.left, c.right);
+        const l = this.value(left);
+        const r = this.value(right);
         if (c.op === "is" || c.op === "isNot") return d.nullSafeCompare(l, r, c.op === "isNot");
-        return `${l} ${c.op} ${r}`;
+        return d.compare(c.op, l, r);
       }
       case "coalesceCompare": {
-        const l = `COALESCE(${this.value(c.left)}, '')`;
-        const r = `COALESCE(${this.value(c.right)}, '')`;
-        return c.negate ? d.nullSafeCompare(l, r, true) : `${l} = ${r}`;
+        const [left, right] = withAffinity(c.left, c.right);
+        const l = d.coalesceEmpty(this.value(left));
+        const r = d.coalesceEmpty(this.value(right));
+        return c.negate ? d.nullSafeCompare(l, r, true) : d.compare("=", l, r);
       }
       case "isNull":
-        return `${this.value(c.value)} ${c.negate ? "IS NOT NULL" : "IS NULL"}`;
+        return `${this.value(c.value).sql} ${c.negate ? "IS NOT NULL" : "IS NULL"}`;
       case "like": {
         const l = this.value(c.left);
-        const p = this.value(c.pattern);
+        const p = d.asText(this.value(c.pattern));
         return d.like(l, c.wrap ? d.concat(["'%'", p, "'%'"]) : p, c.negate);
       }
       case "in": {
         const v = this.value(c.value);
-        return `${v} IN (${c.items.map((i) => this.value(i)).join(", ")})`;
+        if (c.items.length === 0) return "(1=0)";
+        return `(${c.items.map((i) => d.compare("=", v, this.value(i))).join(" OR ")})`;
       }
-      case "inJsonArray": {
-        const v = this.value(c.value);
-        const je = this.fresh("je");
-        return `${v} IN (SELECT ${je}.${this.q("value")} FROM ${d.jsonEach(this.value(c.array), true)} ${je})`;
-      }
+      case "inJsonArray":
+        return d.inJsonArray(this.value(c.value), this.value(c.array), this.fresh("je"));
       case "multiMatch": {
-        const sub = this.multiMatchQuery(c.subquery);
         const alias = this.fresh("sm");
+        const sub = this.multiMatchQuery(c.subquery, alias);
         this.mmScopes.push({ single: alias });
         const where = this.condition(c.where);
         this.mmScopes.pop();
         return `NOT EXISTS (SELECT 1 FROM (${sub}) ${alias} WHERE ${where})`;
       }
       case "multiMatchPair": {
-        const left = this.multiMatchQuery(c.left);
         const la = this.fresh("ml");
-        const right = this.multiMatchQuery(c.right);
+        const left = this.multiMatchQuery(c.left, la);
         const ra = this.fresh("mr");
+        const right = this.multiMatchQuery(c.right, ra);
         this.mmScopes.push({ left: la, right: ra });
         const where = this.condition(c.where);
         this.mmScopes.pop();
@@ -228,8 +300,8 @@ export function compileSort(sort: readonly ResolvedSort[], ctx: CompileContext):
           return `${ctx.dialect.rowidColumn(ctx.dialect.quoteIdent(ctx.table))} ${s.direction.toUpperCase()}`;
         case "value": {
           const dir = s.direction.toUpperCase();
-          if (s.joins.length === 0) return `${compiler.value(s.value)} ${dir}`;
-          const value = compiler.value(s.value);
+          if (s.joins.length === 0) return `${compiler.value(s.value).sql} ${dir}`;
+          const value = compiler.value(s.value).sql;
           return `(SELECT ${value} FROM ${compiler.fromJoins(s.joins)} LIMIT 1) ${dir}`;
         }
         default: {

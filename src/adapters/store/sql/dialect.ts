@@ -35,6 +35,22 @@ export interface SqlSchemaDialect {
 }
 
 /**
+ * What the compiler knows of an operand's SQL type. SQLite compares values of any types by its own
+ * rules; a strictly typed database needs these to reproduce them (see docs/filter.md).
+ * `json` is a JSON scalar whose type is only known at run time (a JSON path, an array item).
+ */
+export type OperandType = "text" | "number" | "bool" | "json" | "jsonArray" | "null";
+
+/** A compiled operand and its type. */
+export interface TypedSql {
+  readonly sql: string;
+  readonly type: OperandType;
+}
+
+/** Ordering comparisons and plain equality. */
+export type PlainCompareOp = "=" | "<" | "<=" | ">" | ">=";
+
+/**
  * The filter compiler's questions to a dialect (compile-filter.ts). SQL passed in is already compiled and
  * parenthesized where needed; results must be usable as operands.
  */
@@ -43,28 +59,42 @@ export interface SqlFilterDialect {
   booleanLiteral(value: boolean): string;
   /** A filter value as the driver binds it (SQLite: booleans as 1/0). */
   bindFilterValue(value: ParamValue): unknown;
+  /** The SQL for a bound parameter at `placeholder` holding `value` (a typed database casts it). */
+  paramSql(placeholder: string, value: ParamValue): string;
+  /** `left op right` with SQLite's comparison rules for mixed types. */
+  compare(op: PlainCompareOp, left: TypedSql, right: TypedSql): string;
   /** Null-safe (in)equality: SQLite `a IS b` / `a IS NOT b`. */
-  nullSafeCompare(left: string, right: string, negate: boolean): string;
-  /** Case-insensitive (ASCII) LIKE with `\` as the escape character. */
-  like(left: string, pattern: string, negate: boolean): string;
-  /** String concatenation of SQL operands. */
+  nullSafeCompare(left: TypedSql, right: TypedSql, negate: boolean): string;
+  /** `COALESCE(value, '')`, typed. */
+  coalesceEmpty(value: TypedSql): TypedSql;
+  /** `LOWER(value)` as text. */
+  lower(value: TypedSql): string;
+  /** Case-insensitive (ASCII) LIKE with `\` as the escape character; `pattern` is text SQL. */
+  like(left: TypedSql, pattern: string, negate: boolean): string;
+  /** A value as text SQL (for LIKE patterns built from columns). */
+  asText(value: TypedSql): string;
+  /** String concatenation of text SQL operands. */
   concat(parts: readonly string[]): string;
   /**
    * The JSON value at `path` of a stored column; a column holding non-JSON text yields the text itself for
    * an empty path (PocketBase's normalized json_extract). Path items are identifiers (`\w+`) or indexes.
    */
-  jsonExtract(column: string, path: readonly (string | number)[]): string;
+  jsonExtract(column: TypedSql, path: readonly (string | number)[]): TypedSql;
   /** Items of a multi-value column: JSON array length, 0 for '' or NULL, 1 for a plain value. */
-  jsonArrayLength(column: string): string;
+  jsonArrayLength(column: TypedSql): string;
   /**
    * A FROM item yielding one row per array item in a column named `value`, for use as `LEFT JOIN <it> <alias>`.
    * `normalize`: a non-array (plain) value counts as a one-item array. `array` may reference earlier joins.
    */
-  jsonEach(array: string, normalize: boolean): string;
+  jsonEach(array: TypedSql, normalize: boolean): string;
+  /** The type of a `jsonEach` row's `value` column. */
+  readonly jsonEachValueType: OperandType;
+  /** `value IN (items of array)`. */
+  inJsonArray(value: TypedSql, array: TypedSql, alias: string): string;
   /** Haversine distance in km between two lon/lat points. */
-  geoDistance(lonA: string, latA: string, lonB: string, latB: string): string;
+  geoDistance(lonA: TypedSql, latA: TypedSql, lonB: TypedSql, latB: TypedSql): string;
   /** SQLite's strftime(format, time-value, modifiers...) with NULL for invalid input. */
-  strftime(args: readonly string[]): string;
+  strftime(args: readonly TypedSql[]): string;
   /** ORDER BY item for `@random`. */
   randomOrder(): string;
   /** The insertion-order column for `@rowid` of a (quoted) table. */
