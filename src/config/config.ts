@@ -77,7 +77,10 @@ function parseUrl(setting: string, value: string, schemes: readonly string[]): s
     throw new ConfigError(setting, `expected a ${schemes[0]}//… URL`);
   }
   if (!schemes.includes(url.protocol))
-    throw new ConfigError(setting, `expected a URL starting with ${schemes.map((s) => `${s}//`).join(" or ")}`);
+    throw new ConfigError(
+      setting,
+      `expected a URL starting with ${schemes.map((s) => `${s}//`).join(" or ")}`,
+    );
   return value;
 }
 
