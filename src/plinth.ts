@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import type { FastifyInstance } from "fastify";
 import { type Argon2Params, createArgon2Hasher, createHmacTokenSigner } from "./adapters/crypto/index.ts";
+import { createPostgresStore } from "./adapters/store/postgres/index.ts";
 import { createSqliteStore } from "./adapters/store/sqlite/index.ts";
 import { cryptoIdGen, systemClock } from "./adapters/system/index.ts";
 import type { Config } from "./config/index.ts";
@@ -29,12 +30,18 @@ export interface Plinth {
 
 /** The composition root: config → adapters → services → transports. */
 export async function createPlinth(config: Config, overrides: PlinthOverrides = {}): Promise<Plinth> {
-  const store = createSqliteStore({ path: join(config.dir, "data.db"), synchronous: config.synchronous });
   const http = createHttpServer({
     logger: { level: config.logLevel, pretty: config.dev },
     bodyLimit: config.bodyLimit,
     cors: { origins: config.corsOrigins === "*" ? "*" : [...config.corsOrigins] },
   });
+  const store =
+    config.db === undefined
+      ? createSqliteStore({ path: join(config.dir, "data.db"), synchronous: config.synchronous })
+      : createPostgresStore({
+          url: config.db,
+          onIdleError: (err) => http.log.warn({ err }, "idle database connection failed"),
+        });
   const events = createEventHub((err) => http.log.error({ err }, "event listener failed"));
   const services = createServices({
     store,

@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -26,10 +27,51 @@ export const FAST_ARGON2 = { memoryKiB: 256, passes: 1, parallelism: 1 } as cons
 
 export const SUPERUSER = { email: "root@example.com", password: "rootpassword123" } as const;
 
+/**
+ * When set (e.g. `PLINTH_TEST_DB=postgres://postgres@127.0.0.1:5432/test npm test`), every test server
+ * runs on PostgreSQL in a schema of its own, dropped on close; otherwise on SQLite in a temp directory.
+ */
+export const TEST_DB = process.env["PLINTH_TEST_DB"] || undefined;
+
+/** A fresh PostgreSQL schema on TEST_DB, and a URL whose connections use it. */
+async function freshSchema(base: string): Promise<{ url: string; drop(): Promise<void> }> {
+  const { default: pg } = await import("pg");
+  const name = `plinth_t_${randomBytes(6).toString("hex")}`;
+  const admin = new pg.Client({ connectionString: base });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE SCHEMA "${name}"`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(base);
+  url.searchParams.set("options", `-c search_path=${name}`);
+  return {
+    url: url.toString(),
+    async drop() {
+      const c = new pg.Client({ connectionString: base });
+      await c.connect();
+      try {
+        await c.query(`DROP SCHEMA IF EXISTS "${name}" CASCADE`);
+      } finally {
+        await c.end();
+      }
+    },
+  };
+}
+
 /** Starts a server; always close() it in an `after` hook. */
 export async function startTestServer(overrides: Partial<Config> = {}): Promise<TestServer> {
   const dir = mkdtempSync(join(tmpdir(), "plinth-test-"));
-  const config: Config = { ...DEFAULT_CONFIG, dir, port: 0, logLevel: "silent", ...overrides };
+  const schema = TEST_DB !== undefined && overrides.db === undefined ? await freshSchema(TEST_DB) : undefined;
+  const config: Config = {
+    ...DEFAULT_CONFIG,
+    dir,
+    port: 0,
+    logLevel: (process.env["PLINTH_TEST_LOG"] as Config["logLevel"] | undefined) ?? "silent",
+    ...(schema ? { db: schema.url } : {}),
+    ...overrides,
+  };
   const app = await createPlinth(config, { argon2: FAST_ARGON2 });
   const url = await app.listen();
   let token: string | undefined;
@@ -75,6 +117,7 @@ export async function startTestServer(overrides: Partial<Config> = {}): Promise<
     },
     async close() {
       await app.close();
+      await schema?.drop();
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -28,8 +28,18 @@ export interface SqlDialect extends SqlFilterDialect {
 export interface SqlSchemaDialect {
   /** Statements that bring a record table (or view) from `previous` to `next`; run in one transaction. */
   syncStatements(previous: Collection | null, next: Collection | null): readonly string[];
-  /** Statements creating the system tables if missing. */
+  /** Statements creating the system tables (and helper functions) if missing. */
   systemTableStatements(): readonly string[];
+  /**
+   * Run first in a transaction that changes the schema, so processes sharing the database change it one
+   * at a time (SQLite's BEGIN IMMEDIATE already does; PostgreSQL takes an advisory lock).
+   */
+  schemaLockStatements(): readonly string[];
+  /**
+   * Whether a view pins the tables it reads (PostgreSQL), so changing a table means dropping the views
+   * first and creating them again after; SQLite binds views only when they are read.
+   */
+  readonly viewsPinTables: boolean;
   /** Classifies a driver error (unique violation, busy ...). */
   classifyError(err: unknown): DriverErrorKind;
 }

@@ -6,6 +6,8 @@ export interface SqlDriver {
   run(sql: string, params: readonly unknown[]): Promise<number>;
   /** Runs `fn` on one connection inside BEGIN … COMMIT (ROLLBACK when it throws). */
   transaction<T>(fn: (conn: SqlConnection) => Promise<T>): Promise<T>;
+  /** Tells the driver tables changed shape, so cached prepared statements must not be reused. */
+  schemaChanged?(): void;
   close(): Promise<void>;
 }
 

@@ -20,6 +20,11 @@ function decodeRow(dialect: SqlDialect, fields: readonly Field[], raw: Record<st
   return out;
 }
 
+/** A JSON column's value: drivers that parse JSON hand over objects, others text. */
+function jsonColumn(raw: unknown): unknown {
+  return typeof raw === "string" ? JSON.parse(raw) : raw;
+}
+
 /** Builds the SQL store shared by every SQL dialect; only the driver and dialects differ. */
 export function createSqlStore(deps: SqlStoreDeps): Store {
   const { driver, dialect, schema } = deps;
@@ -69,15 +74,50 @@ export function createSqlStore(deps: SqlStoreDeps): Store {
   }
 
   function session(conn: SqlConnection | SqlDriver): StoreSession {
+    let schemaLocked = false;
+    /** Serializes schema changes across processes (held until the transaction ends). */
+    async function lockSchema(): Promise<void> {
+      if (schemaLocked || conn === driver) return;
+      for (const sql of schema.schemaLockStatements()) await conn.all(sql, []);
+      schemaLocked = true;
+    }
+    async function applySync(previous: Collection | null, next: Collection | null): Promise<void> {
+      for (const sql of schema.syncStatements(previous, next)) {
+        try {
+          await conn.run(sql, []);
+        } catch (err) {
+          const kind = schema.classifyError(err);
+          if (kind.kind === "unique") {
+            throw validationError({
+              indexes: {
+                code: FIELD_CODES.invalidIndex,
+                message: "The unique index can't be created: the table has duplicate values.",
+              },
+            });
+          }
+          throw new PlinthError("validation_failed", "Failed to apply the collection change.", {
+            cause: err,
+            fields: {
+              fields: {
+                code: FIELD_CODES.invalidValue,
+                message: "The change can't be applied to the existing data.",
+              },
+            },
+          });
+        }
+      }
+    }
+
     return {
       async loadCollections() {
         const rows = await conn.all(
           `SELECT ${q("definition")} FROM ${q("_collections")} ORDER BY ${q("created")}, ${q("name")}`,
           [],
         );
-        return rows.map((r) => JSON.parse(String(r["definition"])) as Collection);
+        return rows.map((r) => jsonColumn(r["definition"]) as Collection);
       },
       async saveCollection(c) {
+        await lockSchema();
         const params = [c.id, c.name, c.type, JSON.stringify(c), c.created, c.updated];
         const ph = params.map((_, i) => dialect.placeholder(i + 1)).join(", ");
         await conn.run(`DELETE FROM ${q("_collections")} WHERE ${q("id")} = ${dialect.placeholder(1)}`, [
@@ -89,33 +129,19 @@ export function createSqlStore(deps: SqlStoreDeps): Store {
         );
       },
       async deleteCollection(id) {
+        await lockSchema();
         await conn.run(`DELETE FROM ${q("_collections")} WHERE ${q("id")} = ${dialect.placeholder(1)}`, [id]);
       },
-      async syncRecordTable(previous, next) {
-        for (const sql of schema.syncStatements(previous, next)) {
-          try {
-            await conn.run(sql, []);
-          } catch (err) {
-            const kind = schema.classifyError(err);
-            if (kind.kind === "unique") {
-              throw validationError({
-                indexes: {
-                  code: FIELD_CODES.invalidIndex,
-                  message: "The unique index can't be created: the table has duplicate values.",
-                },
-              });
-            }
-            throw new PlinthError("validation_failed", "Failed to apply the collection change.", {
-              cause: err,
-              fields: {
-                fields: {
-                  code: FIELD_CODES.invalidValue,
-                  message: "The change can't be applied to the existing data.",
-                },
-              },
-            });
-          }
-        }
+      async syncRecordTable(previous, next, all) {
+        await lockSchema();
+        driver.schemaChanged?.();
+        const self = next?.id ?? previous?.id;
+        const otherViews = schema.viewsPinTables ? all.filter((c) => c.type === "view" && c.id !== self) : [];
+        for (const v of otherViews) await conn.run(`DROP VIEW IF EXISTS ${q(v.name)} CASCADE`, []);
+        await applySync(previous, next);
+        // Recreated in creation order, so a view over a view finds it; a view whose query no longer
+        // works makes the whole change fail and roll back.
+        for (const v of otherViews) await applySync(null, v);
       },
       async getParam(key) {
         const rows = await conn.all(
@@ -123,7 +149,7 @@ export function createSqlStore(deps: SqlStoreDeps): Store {
           [key],
         );
         const raw = rows[0]?.["value"];
-        return raw === undefined || raw === null ? undefined : JSON.parse(String(raw));
+        return raw === undefined || raw === null ? undefined : jsonColumn(raw);
       },
       async setParam(key, value) {
         await conn.run(`DELETE FROM ${q("_params")} WHERE ${q("key")} = ${dialect.placeholder(1)}`, [key]);
@@ -210,7 +236,10 @@ export function createSqlStore(deps: SqlStoreDeps): Store {
       await driver.all("SELECT 1", []);
     },
     async init() {
-      for (const sql of schema.systemTableStatements()) await driver.run(sql, []);
+      await driver.transaction(async (conn) => {
+        for (const sql of schema.schemaLockStatements()) await conn.all(sql, []);
+        for (const sql of schema.systemTableStatements()) await conn.run(sql, []);
+      });
     },
     close() {
       return driver.close();

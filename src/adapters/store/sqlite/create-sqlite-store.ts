@@ -13,6 +13,8 @@ const sqliteSchema: SqlSchemaDialect = {
     `CREATE TABLE IF NOT EXISTS "_collections" ("id" TEXT PRIMARY KEY NOT NULL, "name" TEXT NOT NULL UNIQUE COLLATE NOCASE, "type" TEXT NOT NULL, "definition" JSON NOT NULL, "created" TEXT NOT NULL, "updated" TEXT NOT NULL)`,
     `CREATE TABLE IF NOT EXISTS "_params" ("key" TEXT PRIMARY KEY NOT NULL, "value" JSON)`,
   ],
+  schemaLockStatements: () => [],
+  viewsPinTables: false,
   classifyError(err) {
     const e = err as { errcode?: number; message?: string };
     const message = typeof e?.message === "string" ? e.message : "";

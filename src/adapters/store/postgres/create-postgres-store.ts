@@ -1,0 +1,59 @@
+import type { Store } from "../../../core/ports.ts";
+import type { SqlSchemaDialect } from "../sql/dialect.ts";
+import type { DriverErrorKind } from "../sql/sql-driver.ts";
+import { createSqlStore } from "../sql/sql-store.ts";
+import { postgresDialect } from "./postgres-dialect.ts";
+import { createPostgresDriver, type PostgresDriverOptions } from "./postgres-driver.ts";
+import { POSTGRES_FUNCTIONS, SCHEMA_LOCK_KEY } from "./postgres-functions.ts";
+import { postgresSyncStatements } from "./postgres-schema-sync.ts";
+
+// Connection-level failures: refused, reset, admin shutdown, pool timeout, too many connections.
+const UNAVAILABLE_CODES = new Set(["57P01", "57P02", "57P03", "53300", "08000", "08003", "08006", "08001"]);
+const UNAVAILABLE_ERRNO = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "ENOTFOUND"]);
+
+function classifyError(err: unknown): DriverErrorKind {
+  const e = err as { code?: string; detail?: string; table?: string; message?: string };
+  if (e?.code === "23505") {
+    // detail: Key (email)=(a@b.c) already exists.  /  Key (lower(email))=(…)
+    const inside = /^Key \((.*?)\)=/.exec(e.detail ?? "")?.[1] ?? "";
+    const columns = inside
+      .split(",")
+      .map((c) =>
+        c
+          .trim()
+          .replace(/^lower\((.*)\)$/i, "$1")
+          .replaceAll('"', ""),
+      )
+      .filter((c) => /^\w+$/.test(c));
+    return { kind: "unique", table: e.table ?? "", columns };
+  }
+  if (
+    (e?.code !== undefined && (UNAVAILABLE_CODES.has(e.code) || UNAVAILABLE_ERRNO.has(e.code))) ||
+    /timeout exceeded when trying to connect|Connection terminated/i.test(e?.message ?? "")
+  )
+    return { kind: "busy" };
+  if (e?.code === "57014" || e?.code === "40001" || e?.code === "40P01") return { kind: "busy" };
+  return { kind: "other" };
+}
+
+const postgresSchema: SqlSchemaDialect = {
+  syncStatements: postgresSyncStatements,
+  systemTableStatements: () => [
+    `CREATE TABLE IF NOT EXISTS "_collections" ("id" TEXT PRIMARY KEY NOT NULL, "name" TEXT NOT NULL, "type" TEXT NOT NULL, "definition" JSON NOT NULL, "created" TEXT NOT NULL, "updated" TEXT NOT NULL)`,
+    `CREATE UNIQUE INDEX IF NOT EXISTS "_collections_name_nocase" ON "_collections" (lower("name"))`,
+    `CREATE TABLE IF NOT EXISTS "_params" ("key" TEXT PRIMARY KEY NOT NULL, "value" JSON)`,
+    ...POSTGRES_FUNCTIONS,
+  ],
+  schemaLockStatements: () => [`SELECT pg_advisory_xact_lock(${SCHEMA_LOCK_KEY})`],
+  viewsPinTables: true,
+  classifyError,
+};
+
+/** The scaled-out store: PostgreSQL 15+ through `pg`. */
+export function createPostgresStore(options: PostgresDriverOptions): Store {
+  return createSqlStore({
+    driver: createPostgresDriver(options),
+    dialect: postgresDialect,
+    schema: postgresSchema,
+  });
+}
