@@ -132,8 +132,11 @@ export const postgresFilterDialect: SqlFilterDialect = {
     const [a, b, c, d] = [n(lonA), n(latA), n(lonB), n(latB)];
     return `(6371 * acos(LEAST(1, GREATEST(-1, cos(radians(${b})) * cos(radians(${d})) * cos(radians(${c}) - radians(${a})) + sin(radians(${b})) * sin(radians(${d}))))))`;
   },
-  // strftime is SQLite's; PostgreSQL has no equivalent with the same format language (docs/filter.md).
-  strftime: () => "NULL::text",
+  // SQLite's format language through plinth_strftime; modifiers are not supported (docs/filter.md).
+  strftime: (args) =>
+    args.length > 2 || args[0] === undefined
+      ? "NULL::text"
+      : `plinth_strftime(${asText(args[0])}, ${args[1] === undefined ? "'now'" : asText(args[1])})`,
   randomOrder: () => "RANDOM()",
   // PostgreSQL has no insertion-order rowid; the physical position is the closest equivalent.
   rowidColumn: (table) => `${table}.ctid`,

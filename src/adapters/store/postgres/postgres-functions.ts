@@ -46,6 +46,37 @@ export const POSTGRES_FUNCTIONS: readonly string[] = [
     SELECT CASE WHEN trim(t) ~ '^[+-]?([0-9]+\\.?[0-9]*|\\.[0-9]+)([eE][+-]?[0-9]+)?$'
       THEN trim(t)::double precision ELSE NULL END
   $$`,
+  // SQLite's strftime for the common specifiers; modifiers are not supported (docs/filter.md).
+  `CREATE OR REPLACE FUNCTION plinth_strftime(fmt text, t text) RETURNS text LANGUAGE plpgsql STABLE AS $$
+    DECLARE ts timestamp; result text := ''; i integer := 1; c text; part text;
+    BEGIN
+      IF fmt IS NULL OR t IS NULL THEN RETURN NULL; END IF;
+      IF t = 'now' THEN ts := now() AT TIME ZONE 'UTC';
+      ELSE
+        BEGIN ts := replace(replace(t, 'T', ' '), 'Z', '')::timestamp;
+        EXCEPTION WHEN others THEN RETURN NULL; END;
+      END IF;
+      WHILE i <= length(fmt) LOOP
+        c := substr(fmt, i, 1);
+        IF c = '%' AND i < length(fmt) THEN
+          i := i + 1;
+          part := CASE substr(fmt, i, 1)
+            WHEN 'Y' THEN to_char(ts, 'YYYY') WHEN 'm' THEN to_char(ts, 'MM') WHEN 'd' THEN to_char(ts, 'DD')
+            WHEN 'H' THEN to_char(ts, 'HH24') WHEN 'M' THEN to_char(ts, 'MI') WHEN 'S' THEN to_char(ts, 'SS')
+            WHEN 'f' THEN to_char(ts, 'SS.MS') WHEN 'j' THEN to_char(ts, 'DDD')
+            WHEN 'w' THEN extract(dow FROM ts)::integer::text
+            WHEN 's' THEN floor(extract(epoch FROM ts))::bigint::text
+            WHEN '%' THEN '%' ELSE NULL END;
+          IF part IS NULL THEN RETURN NULL; END IF;
+          result := result || part;
+        ELSE
+          result := result || c;
+        END IF;
+        i := i + 1;
+      END LOOP;
+      RETURN result;
+    END
+  $$`,
 ];
 
 /** Taken by every schema change and by start-up, so instances change the schema one at a time. */

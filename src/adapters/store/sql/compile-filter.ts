@@ -35,6 +35,16 @@ function columnType(fieldType: FieldType | undefined, multiple: boolean | undefi
   }
 }
 
+/** A bound array (e.g. `@request.body.tags`) arrives as JSON text; it is an array for json_each. */
+function isJsonArrayText(s: string): boolean {
+  if (!s.startsWith("[")) return false;
+  try {
+    return Array.isArray(JSON.parse(s));
+  } catch {
+    return false;
+  }
+}
+
 const isNumericText = (s: string): boolean => /^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$/.test(s);
 
 /**
@@ -111,7 +121,9 @@ class Compiler {
               ? "number"
               : typeof v.value === "boolean"
                 ? "bool"
-                : "text";
+                : isJsonArrayText(v.value)
+                  ? "jsonArray"
+                  : "text";
         return { sql: d.paramSql(this.bind(d.bindFilterValue(v.value)), v.value), type };
       }
       case "null":
