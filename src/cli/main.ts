@@ -1,6 +1,7 @@
 import { ConfigError, loadConfig, positionals } from "../config/index.ts";
 import { PlinthError } from "../core/errors.ts";
 import { createPlinth } from "../plinth.ts";
+import { serveCluster } from "./cluster.ts";
 import { runTypegen } from "./typegen-command.ts";
 
 const HELP = `Usage: plinth <command> [flags]
@@ -20,6 +21,9 @@ Flags (or PLINTH_* environment variables):
   --body-limit BYTES    largest request body (PLINTH_BODY_LIMIT)
   --synchronous MODE    SQLite durability NORMAL|FULL (PLINTH_SYNCHRONOUS)
   --shutdown-timeout MS how long SIGTERM waits for in-flight requests (PLINTH_SHUTDOWN_TIMEOUT)
+  --workers N|auto      server processes sharing the port; auto = one per CPU (PLINTH_WORKERS, default 1)
+  --db URL              PostgreSQL URL, postgres://…; default: SQLite in --dir (PLINTH_DB)
+  --redis URL           Redis URL, redis://…, for the cross-instance bus (PLINTH_REDIS)
 `;
 
 function fail(message: string): number {
@@ -50,7 +54,7 @@ export async function main(
 
   switch (command) {
     case "serve":
-      return serve(config);
+      return config.workers > 1 ? serveCluster(config, serve) : serve(config);
     case "superuser":
       return superuser(config, args);
     case "typegen":
@@ -69,7 +73,10 @@ function takeFlag(argv: readonly string[], flag: string): { value: string | unde
   return { value, rest };
 }
 
-async function serve(config: ReturnType<typeof loadConfig>): Promise<number> {
+async function serve(
+  config: ReturnType<typeof loadConfig>,
+  options: { readonly superuserHint: boolean } = { superuserHint: true },
+): Promise<number> {
   let app: Awaited<ReturnType<typeof createPlinth>>;
   try {
     app = await createPlinth(config);
@@ -89,7 +96,7 @@ async function serve(config: ReturnType<typeof loadConfig>): Promise<number> {
     );
   }
   app.http.log.info({ address, dir: config.dir }, `Plinth is serving on ${address}`);
-  if (!(await app.services.auth.hasSuperuser())) {
+  if (options.superuserHint && !(await app.services.auth.hasSuperuser())) {
     process.stdout.write(`No superuser yet. Create one with: npx plinth superuser upsert EMAIL PASSWORD\n`);
   }
   return new Promise<number>((resolve) => {

@@ -91,11 +91,11 @@ function parseWorkers(setting: string, value: string): number {
   return n;
 }
 
-function parseHttp(value: string): { host: string; port: number } {
+function parseHttp(setting: string, value: string): { host: string; port: number } {
   const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d{1,5})$/.exec(value);
-  if (m === null) throw new ConfigError("--http", `expected host:port, got "${value}"`);
+  if (m === null) throw new ConfigError(setting, `expected host:port, got "${value}"`);
   const port = Number(m[3]);
-  if (port > 65535) throw new ConfigError("--http", `port ${port} is out of range`);
+  if (port > 65535) throw new ConfigError(setting, `port ${port} is out of range`);
   return { host: m[1] ?? (m[2] || "127.0.0.1"), port };
 }
 
@@ -141,7 +141,7 @@ export function loadConfig(
   };
 
   const http = pick("http", "PLINTH_HTTP");
-  const { host, port } = http ? parseHttp(http.value) : DEFAULT_CONFIG;
+  const { host, port } = http ? parseHttp(http.setting, http.value) : DEFAULT_CONFIG;
   const dir = pick("dir", "PLINTH_DIR");
   const devEnv = env["PLINTH_DEV"];
   const dev = v.dev === true || (devEnv !== undefined && devEnv !== "" && parseBool("PLINTH_DEV", devEnv));
