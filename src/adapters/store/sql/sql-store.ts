@@ -229,8 +229,15 @@ export function createSqlStore(deps: SqlStoreDeps): Store {
   return {
     ...outside,
     capabilities: dialect.capabilities,
-    transaction(fn) {
-      return driver.transaction((conn) => fn(session(conn)));
+    async transaction(fn) {
+      try {
+        return await driver.transaction((conn) => fn(session(conn)));
+      } catch (err) {
+        // A lock the database could not get in time (another process's write) is a 503, not a 500.
+        if (!(err instanceof PlinthError) && schema.classifyError(err).kind === "busy")
+          throw new PlinthError("unavailable", "The database is busy, please retry.", { cause: err });
+        throw err;
+      }
     },
     async ping() {
       await driver.all("SELECT 1", []);
