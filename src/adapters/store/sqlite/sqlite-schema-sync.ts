@@ -2,6 +2,7 @@ import type { Collection } from "../../../core/collections/collection.ts";
 import type { Field } from "../../../core/collections/field.ts";
 import { isMultiValue } from "../../../core/collections/field.ts";
 import { indexStatement } from "../sql/index-statement.ts";
+import { indexNames, keptFields, sameColumns } from "../sql/schema-diff.ts";
 import { quoteSqliteIdent as q, sqliteDialect } from "./sqlite-dialect.ts";
 
 function columns(collection: Collection): string {
@@ -52,26 +53,6 @@ function convert(from: Field, to: Field): string {
   return `COALESCE(CAST(${col} AS TEXT), '')`;
 }
 
-function sameColumns(a: Collection, b: Collection): boolean {
-  if (a.fields.length !== b.fields.length) return false;
-  return a.fields.every((f, i) => {
-    const g = b.fields[i];
-    return (
-      g !== undefined &&
-      g.id === f.id &&
-      g.name === f.name &&
-      g.type === f.type &&
-      isMultiValue(g) === isMultiValue(f)
-    );
-  });
-}
-
-function indexNames(c: Collection): string[] {
-  return c.indexes
-    .map((i) => /INDEX\s+(?:IF\s+NOT\s+EXISTS\s+)?[`"[]?([^`"\]\s(]+)/i.exec(i)?.[1] ?? "")
-    .filter(Boolean);
-}
-
 /** Statements that move a table from one definition to the next; SQLite cannot ALTER column types, so it rebuilds. */
 export function sqliteSyncStatements(previous: Collection | null, next: Collection | null): string[] {
   if (previous === null && next === null) return [];
@@ -93,13 +74,7 @@ export function sqliteSyncStatements(previous: Collection | null, next: Collecti
   }
   if (!sameColumns(previous, next)) {
     const tmp = `_plinth_rebuild_${next.name}`;
-    const oldById = new Map(previous.fields.map((f) => [f.id, f]));
-    const kept = next.fields.flatMap((f) => {
-      const old =
-        oldById.get(f.id) ??
-        previous.fields.find((o) => o.name === f.name && !next.fields.some((n) => n.id === o.id));
-      return old === undefined ? [] : [{ to: f, from: old }];
-    });
+    const kept = keptFields(previous, next);
     out.push(
       `CREATE TABLE ${q(tmp)} (${columns(next)})`,
       `INSERT INTO ${q(tmp)} (${kept.map((k) => q(k.to.name)).join(", ")}) SELECT ${kept
