@@ -36,7 +36,8 @@ function classifyError(err: unknown): DriverErrorKind {
   return { kind: "other" };
 }
 
-const postgresSchema: SqlSchemaDialect = {
+/** PostgreSQL's DDL side of the shared SQL store. */
+export const postgresSchema: SqlSchemaDialect = {
   syncStatements: postgresSyncStatements,
   systemTableStatements: () => [
     `CREATE TABLE IF NOT EXISTS "_collections" ("id" TEXT PRIMARY KEY NOT NULL, "name" TEXT NOT NULL, "type" TEXT NOT NULL, "definition" JSON NOT NULL, "created" TEXT NOT NULL, "updated" TEXT NOT NULL)`,

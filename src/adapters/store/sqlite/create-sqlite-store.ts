@@ -7,7 +7,8 @@ import { createSqliteDriver, type SqliteDriverOptions } from "./sqlite-driver.ts
 import { sqliteDialect } from "./sqlite-dialect.ts";
 import { sqliteSyncStatements } from "./sqlite-schema-sync.ts";
 
-const sqliteSchema: SqlSchemaDialect = {
+/** SQLite's DDL side of the shared SQL store. */
+export const sqliteSchema: SqlSchemaDialect = {
   syncStatements: sqliteSyncStatements,
   systemTableStatements: () => [
     `CREATE TABLE IF NOT EXISTS "_collections" ("id" TEXT PRIMARY KEY NOT NULL, "name" TEXT NOT NULL UNIQUE COLLATE NOCASE, "type" TEXT NOT NULL, "definition" JSON NOT NULL, "created" TEXT NOT NULL, "updated" TEXT NOT NULL)`,
