@@ -7,6 +7,7 @@ import { mergeFilters, resolveFilter, resolveSort } from "../../core/filter/inde
 import { normalizePaging } from "../../core/paging.ts";
 import type { PasswordHasher, RecordRow, Store, StoreSession } from "../../core/ports.ts";
 import {
+  type BuildResult,
   buildRecordForCreate,
   buildRecordForUpdate,
   recordErrors,
@@ -16,6 +17,12 @@ import { isSuperuser, type RequestInfo } from "../../core/request-info.ts";
 import type { SchemaCache } from "../schema-cache.ts";
 import { deleteWithReferences } from "./record-delete.ts";
 import { expandRecords, parseExpand } from "./record-expand.ts";
+import {
+  createRecordPasswords,
+  type PasswordWork,
+  savedPasswordHash,
+  setsPassword,
+} from "./record-passwords.ts";
 import { presentRecords } from "./record-presenter.ts";
 import {
   checkClientExpression,
@@ -67,12 +74,23 @@ export type PendingEvents = RecordEvent[];
 
 export { DEFAULT_PER_PAGE, MAX_PER_PAGE } from "../../core/paging.ts";
 
+/** One create or update inside a transaction. */
+interface WriteCall {
+  readonly session: StoreSession;
+  readonly pending: PendingEvents;
+  readonly request: RequestInfo;
+  readonly nameOrId: string;
+  readonly body: RecordRow;
+  readonly work: PasswordWork | undefined;
+}
+
 /** The records use cases; REST, batch and (later) GraphQL and realtime all call these. */
 export function createRecordService(deps: RecordServiceDeps) {
   const { store, schema, clock } = deps;
   const rules = createRuleCache();
   const env = (): RuleEnv => ({ schema, now: clock.now(), rules });
   const randomChar = (alphabet: string) => deps.ids.random(1, alphabet);
+  const passwords = createRecordPasswords(deps.hasher);
 
   function writable(nameOrId: string): Collection {
     const c = schema.require(nameOrId);
@@ -112,9 +130,128 @@ export function createRecordService(deps: RecordServiceDeps) {
     if (Object.keys(errors).length > 0) throw validationError(errors);
   }
 
-  /** Hashes every password field given a new plain value (auth `password` and any password field). */
-  async function hashPasswords(values: RecordRow, plain: Readonly<Record<string, string>>): Promise<void> {
-    for (const [name, value] of Object.entries(plain)) values[name] = await deps.hasher.hash(value);
+  function buildCreate(c: Collection, request: RequestInfo, body: RecordRow): BuildResult {
+    const canManage = isSuperuser(request);
+    return buildRecordForCreate(c, body, {
+      now: formatDateTime(clock.now()),
+      randomChar,
+      canManage,
+      isSuperuser: canManage,
+    });
+  }
+
+  async function buildUpdate(
+    session: StoreSession,
+    c: Collection,
+    id: string,
+    current: RecordRow,
+    request: RequestInfo,
+    body: RecordRow,
+  ): Promise<BuildResult> {
+    const canManage =
+      isSuperuser(request) || (c.type === "auth" && (await canManageRecord(session, c, id, request)));
+    return buildRecordForUpdate(c, current, body, {
+      now: formatDateTime(clock.now()),
+      randomChar,
+      canManage,
+      isSuperuser: isSuperuser(request),
+    });
+  }
+
+  /**
+   * The argon2 work a create will need, done outside any transaction; undefined when there is none
+   * or when the create is going to fail anyway (the transaction then answers, hashing nothing).
+   */
+  async function prepareCreate(
+    request: RequestInfo,
+    nameOrId: string,
+    body: RecordRow,
+  ): Promise<PasswordWork | undefined> {
+    const c = schema.byNameOrId(nameOrId);
+    if (c === undefined || c.type === "view" || !setsPassword(c, body)) return undefined;
+    if (decideRule(env(), c, c.createRule, request).kind === "deny") return undefined;
+    const built = buildCreate(c, request, body);
+    if (Object.keys(built.errors).length > 0) return undefined;
+    return passwords.prepare(built.plainPasswords);
+  }
+
+  /** As `prepareCreate`, for an update: reads the record as it is now, checks `oldPassword`, hashes. */
+  async function prepareUpdate(
+    request: RequestInfo,
+    nameOrId: string,
+    id: string,
+    body: RecordRow,
+  ): Promise<PasswordWork | undefined> {
+    const c = schema.byNameOrId(nameOrId);
+    if (c === undefined || c.type === "view" || !setsPassword(c, body)) return undefined;
+    const decision = decideRule(env(), c, c.updateRule, request);
+    if (decision.kind === "deny") return undefined;
+    const [current] = await store.findRecords({
+      collection: c,
+      ids: [id],
+      where: ruleWhere(decision),
+      sort: [],
+    });
+    if (current === undefined) return undefined;
+    const built = await buildUpdate(store, c, id, current, request, body);
+    if (Object.keys(built.errors).length > 0) return undefined;
+    const old = built.oldPassword;
+    return passwords.prepare(
+      built.plainPasswords,
+      old === undefined ? undefined : { savedHash: savedPasswordHash(current), value: old },
+    );
+  }
+
+  async function createWith({ session, pending, request, nameOrId, body, work }: WriteCall) {
+    const c = writable(nameOrId);
+    const decision = decideRule(env(), c, c.createRule, request);
+    if (decision.kind === "deny") throw superusersOnly();
+    const built = buildCreate(c, request, body);
+    if (Object.keys(built.errors).length > 0) throw validationError(built.errors);
+    const values = built.values;
+    await passwords.hashInto(values, built.plainPasswords, work);
+    await checkRelations(session, c, values);
+    await session.insertRecord(c, values);
+    const id = String(values["id"]);
+    if (decision.kind === "filter") {
+      const ok = await session.findRecords({
+        collection: c,
+        ids: [id],
+        where: [decision.filter],
+        sort: [],
+      });
+      if (ok.length === 0) throw new PlinthError("invalid_input", "Failed to create record.");
+    }
+    const row = (await fetchOne(session, c, id))!;
+    pending.push({ kind: "create", collection: c, record: row });
+    return { collection: c, row };
+  }
+
+  async function updateWith({ session, pending, request, nameOrId, body, work }: WriteCall, id: string) {
+    const c = writable(nameOrId);
+    const decision = decideRule(env(), c, c.updateRule, request);
+    if (decision.kind === "deny") throw superusersOnly();
+    const [current] = await session.findRecords({
+      collection: c,
+      ids: [id],
+      where: ruleWhere(decision),
+      sort: [],
+    });
+    if (current === undefined) throw new PlinthError("not_found", "The requested resource wasn't found.");
+    const built = await buildUpdate(session, c, id, current, request, body);
+    if (Object.keys(built.errors).length > 0) throw validationError(built.errors);
+    if (built.oldPassword !== undefined) {
+      if (!(await passwords.matches(savedPasswordHash(current), built.oldPassword, work))) {
+        throw validationError({ ...built.formErrors, oldPassword: recordErrors.invalidOldPassword() });
+      }
+    }
+    const values = built.values;
+    await passwords.hashInto(values, built.plainPasswords, work);
+    await checkRelations(session, c, values);
+    await session.updateRecord(c, id, values);
+    const row = (await fetchOne(session, c, String(values["id"] ?? id)))!;
+    pending.push({ kind: "update", collection: c, record: row });
+    return { collection: c, row };
   }
 
   const service = {
@@ -166,44 +303,18 @@ export function createRecordService(deps: RecordServiceDeps) {
     },
 
     /** Creates inside the caller's transaction; events go to `pending`. */
-    async createIn(
+    createIn(
       session: StoreSession,
       pending: PendingEvents,
       request: RequestInfo,
       nameOrId: string,
       body: RecordRow,
     ) {
-      const c = writable(nameOrId);
-      const decision = decideRule(env(), c, c.createRule, request);
-      if (decision.kind === "deny") throw superusersOnly();
-      const canManage = isSuperuser(request);
-      const built = buildRecordForCreate(c, body, {
-        now: formatDateTime(clock.now()),
-        randomChar,
-        canManage,
-        isSuperuser: canManage,
-      });
-      if (Object.keys(built.errors).length > 0) throw validationError(built.errors);
-      const values = built.values;
-      await hashPasswords(values, built.plainPasswords);
-      await checkRelations(session, c, values);
-      await session.insertRecord(c, values);
-      const id = String(values["id"]);
-      if (decision.kind === "filter") {
-        const ok = await session.findRecords({
-          collection: c,
-          ids: [id],
-          where: [decision.filter],
-          sort: [],
-        });
-        if (ok.length === 0) throw new PlinthError("invalid_input", "Failed to create record.");
-      }
-      const row = (await fetchOne(session, c, id))!;
-      pending.push({ kind: "create", collection: c, record: row });
-      return { collection: c, row };
+      return createWith({ session, pending, request, nameOrId, body, work: undefined });
     },
 
-    async updateIn(
+    /** Updates inside the caller's transaction; events go to `pending`. */
+    updateIn(
       session: StoreSession,
       pending: PendingEvents,
       request: RequestInfo,
@@ -211,38 +322,7 @@ export function createRecordService(deps: RecordServiceDeps) {
       id: string,
       body: RecordRow,
     ) {
-      const c = writable(nameOrId);
-      const decision = decideRule(env(), c, c.updateRule, request);
-      if (decision.kind === "deny") throw superusersOnly();
-      const [current] = await session.findRecords({
-        collection: c,
-        ids: [id],
-        where: ruleWhere(decision),
-        sort: [],
-      });
-      if (current === undefined) throw new PlinthError("not_found", "The requested resource wasn't found.");
-      const canManage =
-        isSuperuser(request) || (c.type === "auth" && (await canManageRecord(session, c, id, request)));
-      const built = buildRecordForUpdate(c, current, body, {
-        now: formatDateTime(clock.now()),
-        randomChar,
-        canManage,
-        isSuperuser: isSuperuser(request),
-      });
-      if (Object.keys(built.errors).length > 0) throw validationError(built.errors);
-      if (built.oldPassword !== undefined) {
-        const hash = typeof current["password"] === "string" ? current["password"] : "";
-        if (hash === "" || !(await deps.hasher.verify(hash, built.oldPassword))) {
-          throw validationError({ ...built.formErrors, oldPassword: recordErrors.invalidOldPassword() });
-        }
-      }
-      const values = built.values;
-      await hashPasswords(values, built.plainPasswords);
-      await checkRelations(session, c, values);
-      await session.updateRecord(c, id, values);
-      const row = (await fetchOne(session, c, String(values["id"] ?? id)))!;
-      pending.push({ kind: "update", collection: c, record: row });
-      return { collection: c, row };
+      return updateWith({ session, pending, request, nameOrId, body, work: undefined }, id);
     },
 
     async deleteIn(
@@ -272,8 +352,9 @@ export function createRecordService(deps: RecordServiceDeps) {
 
     async create(request: RequestInfo, nameOrId: string, body: RecordRow, params: ShapeParams) {
       const pending: PendingEvents = [];
-      const { collection, row } = await store.transaction((tx) =>
-        service.createIn(tx, pending, request, nameOrId, body),
+      const work = await prepareCreate(request, nameOrId, body);
+      const { collection, row } = await store.transaction((session) =>
+        createWith({ session, pending, request, nameOrId, body, work }),
       );
       publish(pending);
       return service.present(request, collection, row, params);
@@ -281,8 +362,9 @@ export function createRecordService(deps: RecordServiceDeps) {
 
     async update(request: RequestInfo, nameOrId: string, id: string, body: RecordRow, params: ShapeParams) {
       const pending: PendingEvents = [];
-      const { collection, row } = await store.transaction((tx) =>
-        service.updateIn(tx, pending, request, nameOrId, id, body),
+      const work = await prepareUpdate(request, nameOrId, id, body);
+      const { collection, row } = await store.transaction((session) =>
+        updateWith({ session, pending, request, nameOrId, body, work }, id),
       );
       publish(pending);
       return service.present(request, collection, row, params);

@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { DatabaseSync, type SQLInputValue, type StatementSync } from "node:sqlite";
+import { setTimeout as sleep } from "node:timers/promises";
 import type { SqlConnection, SqlDriver } from "../sql/sql-driver.ts";
 
 /** Options for the embedded SQLite driver. */
@@ -8,11 +9,45 @@ export interface SqliteDriverOptions {
   readonly path: string;
   /** `NORMAL` survives a killed process; `FULL` also survives a power cut. */
   readonly synchronous: "NORMAL" | "FULL";
-  /** How long a writer waits for another process's lock before failing (ms). */
+  /**
+   * How long a write waits for another process's write lock before failing with SQLITE_BUSY (ms;
+   * default 10 s). The wait never blocks the event loop.
+   */
   readonly busyTimeoutMs?: number;
 }
 
 const STATEMENT_CACHE_LIMIT = 500;
+const DEFAULT_BUSY_TIMEOUT_MS = 10_000;
+/** Bounds of the pause between two tries for the write lock (ms); the pause doubles up to the cap. */
+const LOCK_RETRY_MIN_MS = 1;
+const LOCK_RETRY_MAX_MS = 16;
+
+/** SQLITE_BUSY or one of its extended codes (BUSY_RECOVERY, BUSY_SNAPSHOT, BUSY_TIMEOUT). */
+function isBusy(err: unknown): boolean {
+  const code = (err as { errcode?: unknown } | null)?.errcode;
+  return typeof code === "number" && (code & 0xff) === 5;
+}
+
+/**
+ * Runs `attempt` until it stops failing with SQLITE_BUSY, pausing on a timer between tries, and
+ * rethrows the busy error once `timeoutMs` has passed.
+ *
+ * Why not SQLite's own busy timeout: its wait is a sleep loop inside the call, which stalls the
+ * whole process — every request of this worker — for as long as another process holds the lock.
+ * The pause is jittered so processes that wait together do not retry in lockstep.
+ */
+async function retryWhileBusy(attempt: () => void, timeoutMs: number): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  for (let pause = LOCK_RETRY_MIN_MS; ; pause = Math.min(pause * 2, LOCK_RETRY_MAX_MS)) {
+    try {
+      attempt();
+      return;
+    } catch (err) {
+      if (!isBusy(err) || performance.now() >= deadline) throw err;
+    }
+    await sleep(pause / 2 + Math.random() * (pause / 2));
+  }
+}
 
 /** A connection plus a bounded prepared-statement cache. */
 class Connection implements SqlConnection {
@@ -59,7 +94,7 @@ class Connection implements SqlConnection {
 }
 
 function open(path: string, options: SqliteDriverOptions): DatabaseSync {
-  const db = new DatabaseSync(path, { timeout: options.busyTimeoutMs ?? 10_000 });
+  const db = new DatabaseSync(path, { timeout: options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS });
   db.exec("PRAGMA journal_mode = WAL");
   db.exec(`PRAGMA synchronous = ${options.synchronous}`);
   db.exec("PRAGMA foreign_keys = OFF");
@@ -114,12 +149,22 @@ class ReadSnapshot {
 
 /**
  * SQLite through `node:sqlite`: one writer connection whose transactions are serialized by a
- * queue (BEGIN IMMEDIATE so other processes wait on the busy timeout, never see a half write), and a
- * separate reader connection so reads never see another request's uncommitted transaction.
+ * queue, and a separate reader connection so reads never see another request's uncommitted
+ * transaction.
+ *
+ * Every write transaction starts with BEGIN IMMEDIATE, so it holds the database's write lock from
+ * its first statement: no statement inside it can then fail on another process's write, and no
+ * reader ever sees half of it. The writer's own busy timeout is 0 and a lock held by another
+ * process is waited for on timers (`retryWhileBusy`), so this process keeps serving meanwhile.
+ * The reader keeps SQLite's busy timeout: in WAL, readers never wait for writers; what waits are
+ * left (another connection recovering the WAL index after a crash, say) are rare and short.
  */
 export function createSqliteDriver(options: SqliteDriverOptions): SqlDriver {
   const memory = options.path === ":memory:";
+  const busyTimeoutMs = options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
   const writer = new Connection(open(options.path, options));
+  // set after open: the journal_mode switch at start-up may wait for another process, synchronously
+  writer.db.exec("PRAGMA busy_timeout = 0");
   const reader = memory ? writer : new Connection(open(options.path, options));
   const snapshot = reader === writer ? undefined : new ReadSnapshot(reader);
   const inTransaction = new AsyncLocalStorage<Connection>();
@@ -129,16 +174,20 @@ export function createSqliteDriver(options: SqliteDriverOptions): SqlDriver {
     const current = inTransaction.getStore();
     if (current !== undefined) return fn(current);
     const run = async (): Promise<T> => {
-      writer.db.exec("BEGIN IMMEDIATE");
+      await retryWhileBusy(() => writer.db.exec("BEGIN IMMEDIATE"), busyTimeoutMs);
+      let result: T;
       try {
-        const result = await inTransaction.run(writer, () => fn(writer));
-        writer.db.exec("COMMIT");
-        snapshot?.end();
-        return result;
+        result = await inTransaction.run(writer, () => fn(writer));
+        // With the write lock held, COMMIT has nothing to wait for in WAL (a checkpoint after it is
+        // passive and cannot fail it); should it ever be busy, the transaction stays open and a
+        // later COMMIT may succeed, so it is retried the same way.
+        await retryWhileBusy(() => writer.db.exec("COMMIT"), busyTimeoutMs);
       } catch (err) {
         if (writer.db.isTransaction) writer.db.exec("ROLLBACK");
         throw err;
       }
+      snapshot?.end();
+      return result;
     };
     const result = queue.then(run, run);
     queue = result.catch(() => undefined);
