@@ -2,6 +2,7 @@ import { ConfigError, loadConfig, positionals } from "../config/index.ts";
 import { PlinthError } from "../core/errors.ts";
 import { createPlinth } from "../plinth.ts";
 import { serveCluster } from "./cluster.ts";
+import { runCopy } from "./copy-command.ts";
 import { runTypegen } from "./typegen-command.ts";
 
 const HELP = `Usage: plinth <command> [flags]
@@ -11,6 +12,8 @@ Commands:
   superuser upsert EMAIL PASSWORD    create or update a superuser
   superuser delete EMAIL             delete a superuser
   typegen [--out FILE]               write TypeScript types for the live collections
+  copy --to POSTGRES_URL             copy the embedded deployment in --dir into an empty PostgreSQL
+                                     database or schema, verified, in one transaction (stop the server first)
 
 Flags (or PLINTH_* environment variables):
   --http HOST:PORT      listen address (PLINTH_HTTP, default 127.0.0.1:8090)
@@ -42,15 +45,20 @@ export async function main(
   }
   const command = argv[0] && !argv[0].startsWith("-") ? argv[0] : "serve";
   const rest = command === argv[0] ? argv.slice(1) : argv;
-  const typegenOut = command === "typegen" ? takeFlag(rest, "--out") : { value: undefined, rest };
+  const commandFlag =
+    command === "typegen"
+      ? takeFlag(rest, "--out")
+      : command === "copy"
+        ? takeFlag(rest, "--to")
+        : { value: undefined, rest };
   let config: ReturnType<typeof loadConfig>;
   try {
-    config = loadConfig(typegenOut.rest, env);
+    config = loadConfig(commandFlag.rest, env);
   } catch (err) {
     if (err instanceof ConfigError) return fail(err.message);
     throw err;
   }
-  const args = positionals(typegenOut.rest);
+  const args = positionals(commandFlag.rest);
 
   switch (command) {
     case "serve":
@@ -58,7 +66,9 @@ export async function main(
     case "superuser":
       return superuser(config, args);
     case "typegen":
-      return runTypegen(config, typegenOut.value);
+      return runTypegen(config, commandFlag.value);
+    case "copy":
+      return runCopy(config, commandFlag.value);
     default:
       return fail(`unknown command "${command}" (try plinth --help)`);
   }
@@ -66,6 +76,8 @@ export async function main(
 
 function takeFlag(argv: readonly string[], flag: string): { value: string | undefined; rest: string[] } {
   const rest = [...argv];
+  const joined = rest.findIndex((a) => a.startsWith(`${flag}=`));
+  if (joined !== -1) return { value: rest.splice(joined, 1)[0]!.slice(flag.length + 1), rest };
   const i = rest.indexOf(flag);
   if (i === -1) return { value: undefined, rest };
   const value = rest[i + 1];

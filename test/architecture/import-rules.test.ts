@@ -80,7 +80,8 @@ function violation(imp: Import): string | null {
     case "config":
       return toTop === "core" ? null : `config may import core only, not ${to}`;
     case "cli":
-      return ["config", "core", "services", "root:plinth.ts"].includes(toTop)
+      // copy-deployment.ts is composition-level like plinth.ts: it opens both stores for `plinth copy`
+      return ["config", "core", "services", "root:plinth.ts", "root:copy-deployment.ts"].includes(toTop)
         ? null
         : `cli may not import ${to}`;
     default:
