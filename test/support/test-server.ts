@@ -33,14 +33,6 @@ export const SUPERUSER = { email: "root@example.com", password: "rootpassword123
  */
 export const TEST_DB = process.env["PLINTH_TEST_DB"] || undefined;
 
-/**
- * Marks a test as a known gap on PostgreSQL (reported, not failing) with the reason; a no-op on SQLite.
- * Every use is listed in the PostgreSQL section of the README until it is fixed.
- */
-export function knownPostgresGap(reason: string): { todo?: string } {
-  return TEST_DB === undefined ? {} : { todo: `PostgreSQL: ${reason}` };
-}
-
 /** A fresh PostgreSQL schema on TEST_DB, and a URL whose connections use it. */
 async function freshSchema(base: string): Promise<{ url: string; drop(): Promise<void> }> {
   const { default: pg } = await import("pg");

@@ -11,6 +11,20 @@ import { postgresSyncStatements } from "./postgres-schema-sync.ts";
 const UNAVAILABLE_CODES = new Set(["57P01", "57P02", "57P03", "53300", "08000", "08003", "08006", "08001"]);
 const UNAVAILABLE_ERRNO = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "ENOTFOUND"]);
 
+// A view's rule (pg_rewrite) depends on every relation it reads; followed recursively for views over views.
+const DEPENDENT_VIEWS_QUERY = `WITH RECURSIVE dependents(oid, depth) AS (
+  SELECT r.ev_class, 1 FROM pg_depend d JOIN pg_rewrite r ON r.oid = d.objid
+  WHERE d.classid = 'pg_rewrite'::regclass AND d.refclassid = 'pg_class'::regclass
+    AND d.refobjid = to_regclass($1) AND r.ev_class <> d.refobjid
+  UNION
+  SELECT r.ev_class, p.depth + 1 FROM dependents p
+  JOIN pg_depend d ON d.refobjid = p.oid AND d.classid = 'pg_rewrite'::regclass AND d.refclassid = 'pg_class'::regclass
+  JOIN pg_rewrite r ON r.oid = d.objid
+  WHERE r.ev_class <> p.oid
+)
+SELECT c.relname AS name FROM dependents JOIN pg_class c ON c.oid = dependents.oid WHERE c.relkind = 'v'
+GROUP BY c.relname ORDER BY min(dependents.depth), c.relname`;
+
 function classifyError(err: unknown): DriverErrorKind {
   const e = err as { code?: string; detail?: string; table?: string; message?: string };
   if (e?.code === "23505") {
@@ -36,6 +50,23 @@ function classifyError(err: unknown): DriverErrorKind {
   return { kind: "other" };
 }
 
+/** PostgreSQL's "does not exist" errors for tables, columns and functions, worded as SQLite words them. */
+function missingObjectReason(err: unknown): string | undefined {
+  const e = err as { code?: string; message?: string };
+  const message = typeof e?.message === "string" ? e.message : "";
+  const name =
+    e?.code === "42703"
+      ? /^column "?([\w.$]+)"? does not exist$/.exec(message)?.[1]
+      : e?.code === "42P01"
+        ? /^relation "?([\w.$]+)"? does not exist$/.exec(message)?.[1]
+        : e?.code === "42883"
+          ? /^function ([\w.$]+)\(.*\) does not exist$/.exec(message)?.[1]
+          : undefined;
+  if (name === undefined) return undefined;
+  const what = e.code === "42703" ? "column" : e.code === "42P01" ? "table" : "function";
+  return `no such ${what}: ${name}`;
+}
+
 /** PostgreSQL's DDL side of the shared SQL store. */
 export const postgresSchema: SqlSchemaDialect = {
   syncStatements: postgresSyncStatements,
@@ -47,7 +78,9 @@ export const postgresSchema: SqlSchemaDialect = {
   ],
   schemaLockStatements: () => [`SELECT pg_advisory_xact_lock(${SCHEMA_LOCK_KEY})`],
   viewsPinTables: true,
+  dependentViewsQuery: DEPENDENT_VIEWS_QUERY,
   classifyError,
+  missingObjectReason,
 };
 
 /** The scaled-out store: PostgreSQL 15+ through `pg`. */

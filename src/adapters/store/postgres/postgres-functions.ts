@@ -46,6 +46,17 @@ export const POSTGRES_FUNCTIONS: readonly string[] = [
     SELECT CASE WHEN trim(t) ~ '^[+-]?([0-9]+\\.?[0-9]*|\\.[0-9]+)([eE][+-]?[0-9]+)?$'
       THEN trim(t)::double precision ELSE NULL END
   $$`,
+  // A view column of a json field: SQLite's reading of any value as JSON (text that is JSON is that
+  // JSON, other text a string, booleans 0/1), so the column has the json type a json field's column has.
+  `CREATE OR REPLACE FUNCTION plinth_json(v anyelement) RETURNS json LANGUAGE sql STABLE AS $$
+    SELECT to_json(v)
+  $$`,
+  `CREATE OR REPLACE FUNCTION plinth_json(v text) RETURNS json LANGUAGE sql IMMUTABLE AS $$
+    SELECT plinth_try_jsonb(v)::json
+  $$`,
+  `CREATE OR REPLACE FUNCTION plinth_json(v boolean) RETURNS json LANGUAGE sql IMMUTABLE AS $$
+    SELECT to_json(v::integer)
+  $$`,
   // SQLite's strftime for the common specifiers; modifiers are not supported (docs/filter.md).
   `CREATE OR REPLACE FUNCTION plinth_strftime(fmt text, t text) RETURNS text LANGUAGE plpgsql STABLE AS $$
     DECLARE ts timestamp; result text := ''; i integer := 1; c text; part text;

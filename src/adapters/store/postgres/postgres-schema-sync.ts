@@ -1,4 +1,4 @@
-import type { Collection } from "../../../core/collections/collection.ts";
+import type { Collection, ViewCollection } from "../../../core/collections/collection.ts";
 import type { Field } from "../../../core/collections/field.ts";
 import { isMultiValue } from "../../../core/collections/field.ts";
 import { indexStatement } from "../sql/index-statement.ts";
@@ -20,9 +20,46 @@ function postgresIndex(definition: string, table: string): string {
     .replace(/("(?:[^"]|"")+") COLLATE NOCASE/gi, "lower($1)");
 }
 
+/** A view column converted to the type a table column of the same field has. */
+function viewColumn(f: Field, column: string): string {
+  if (f.name === "id") return `(${column})::text`;
+  switch (storage(f)) {
+    case "number":
+      return `(${column})::double precision`;
+    case "bool":
+      return `(${column})::boolean`;
+    case "json":
+      return `plinth_json(${column})`;
+    case "jsonb":
+      return `(${column})::jsonb`;
+    case "text":
+      return `(${column})::text`;
+    default: {
+      const never: never = storage(f);
+      throw new Error(`unknown storage ${String(never)}`);
+    }
+  }
+}
+
+/**
+ * A view over the collection's query whose columns have the types table columns of the same fields have
+ * (an `id` from ROW_NUMBER() is text, an expression typed json is json), so filters, sorts and reads treat
+ * views and tables alike, as SQLite's loose typing does. The query's columns are the fields in order
+ * (its fields are inferred from it), renamed positionally to the field names. The newline keeps a
+ * trailing `--` comment from swallowing the closing parenthesis.
+ */
+function createViewStatement(c: ViewCollection): string {
+  const query = c.viewQuery.trim().replace(/[\s;]+$/, "");
+  const source = q("_plinth_view");
+  const select = c.fields.map((f) => `${viewColumn(f, `${source}.${q(f.name)}`)} AS ${q(f.name)}`);
+  return `CREATE VIEW ${q(c.name)} AS SELECT ${select.join(", ")} FROM (\n${query}\n) AS ${source} (${c.fields
+    .map((f) => q(f.name))
+    .join(", ")})`;
+}
+
 function createStatements(c: Collection): string[] {
   // PostgreSQL checks a view's query when it is created, inside the schema transaction.
-  if (c.type === "view") return [`CREATE VIEW ${q(c.name)} AS ${c.viewQuery}`];
+  if (c.type === "view") return [createViewStatement(c)];
   return [`CREATE TABLE ${q(c.name)} (${columns(c)})`, ...c.indexes.map((i) => postgresIndex(i, c.name))];
 }
 

@@ -25,7 +25,10 @@ export interface SqlDialect extends SqlFilterDialect {
 }
 
 /** Dialect-specific DDL for keeping a collection's table in step with its definition. */
-export interface SqlSchemaDialect {
+export type SqlSchemaDialect = SqlSchemaStatements & (UnpinnedViews | PinnedViews);
+
+/** The DDL every SQL dialect provides. */
+export interface SqlSchemaStatements {
   /** Statements that bring a record table (or view) from `previous` to `next`; run in one transaction. */
   syncStatements(previous: Collection | null, next: Collection | null): readonly string[];
   /** Statements creating the system tables (and helper functions) if missing. */
@@ -35,13 +38,32 @@ export interface SqlSchemaDialect {
    * at a time (SQLite's BEGIN IMMEDIATE already does; PostgreSQL takes an advisory lock).
    */
   schemaLockStatements(): readonly string[];
-  /**
-   * Whether a view pins the tables it reads (PostgreSQL), so changing a table means dropping the views
-   * first and creating them again after; SQLite binds views only when they are read.
-   */
-  readonly viewsPinTables: boolean;
   /** Classifies a driver error (unique violation, busy ...). */
   classifyError(err: unknown): DriverErrorKind;
+  /**
+   * Why the database refused a statement, in SQLite's words (`no such column: x`), when the error names
+   * only a missing table, column or function; absent where the driver's own message already reads so.
+   */
+  missingObjectReason?(err: unknown): string | undefined;
+}
+
+/** SQLite binds a view to its tables only when it is read: a table changes under its views freely. */
+export interface UnpinnedViews {
+  readonly viewsPinTables: false;
+}
+
+/**
+ * PostgreSQL pins the tables (and views) a view reads: changing one means dropping the views that read
+ * it first and creating them again after.
+ */
+export interface PinnedViews {
+  readonly viewsPinTables: true;
+  /**
+   * A query whose rows (column `name`) are the views reading, directly or through other views, the
+   * table or view whose quoted name is the first parameter (none when it doesn't exist); the views
+   * reading it directly first.
+   */
+  readonly dependentViewsQuery: string;
 }
 
 /**

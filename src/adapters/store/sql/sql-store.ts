@@ -6,6 +6,16 @@ import { compileFilter, compileSort } from "./compile-filter.ts";
 import type { SqlDialect, SqlSchemaDialect } from "./dialect.ts";
 import type { SqlConnection, SqlDriver } from "./sql-driver.ts";
 
+/** The savepoint a view is created in again after a change dropped it (never nested). */
+const VIEW_SAVEPOINT = "plinth_view";
+
+/** A session and what must run before its transaction commits. */
+interface OpenSession {
+  readonly session: StoreSession;
+  /** Creates again the views a change dropped and nothing created since; fails when one can't be. */
+  finish(): Promise<void>;
+}
+
 /** What the shared SQL store is built from. */
 export interface SqlStoreDeps {
   readonly driver: SqlDriver;
@@ -73,8 +83,14 @@ export function createSqlStore(deps: SqlStoreDeps): Store {
     return parts.length ? ` WHERE ${parts.join(" AND ")}` : "";
   }
 
-  function session(conn: SqlConnection | SqlDriver): StoreSession {
+  function open(conn: SqlConnection | SqlDriver): OpenSession {
     let schemaLocked = false;
+    /**
+     * Views (name → collection id) dropped because they read a table or view that changed, and not
+     * created again yet. Only dialects whose views pin their tables (PostgreSQL) ever have any.
+     */
+    const pendingViews = new Map<string, string>();
+
     /** Serializes schema changes across processes (held until the transaction ends). */
     async function lockSchema(): Promise<void> {
       if (schemaLocked || conn === driver) return;
@@ -95,8 +111,10 @@ export function createSqlStore(deps: SqlStoreDeps): Store {
               },
             });
           }
+          // a reason in SQLite's words leads the cause, so every dialect names a missing column alike
+          const reason = schema.missingObjectReason?.(err);
           throw new PlinthError("validation_failed", "Failed to apply the collection change.", {
-            cause: err,
+            cause: reason === undefined ? err : new Error(reason, { cause: err }),
             fields: {
               fields: {
                 code: FIELD_CODES.invalidValue,
@@ -108,14 +126,84 @@ export function createSqlStore(deps: SqlStoreDeps): Store {
       }
     }
 
-    return {
-      async loadCollections() {
-        const rows = await conn.all(
-          `SELECT ${q("definition")} FROM ${q("_collections")} ORDER BY ${q("created")}, ${q("name")}`,
-          [],
-        );
-        return rows.map((r) => jsonColumn(r["definition"]) as Collection);
-      },
+    /** Creates a view inside a savepoint, so a query that no longer works leaves the transaction usable. */
+    async function tryCreateView(view: Collection): Promise<boolean> {
+      await conn.run(`SAVEPOINT ${VIEW_SAVEPOINT}`, []);
+      try {
+        for (const sql of schema.syncStatements(null, view)) await conn.run(sql, []);
+      } catch (err) {
+        await conn.run(`ROLLBACK TO SAVEPOINT ${VIEW_SAVEPOINT}`, []);
+        await conn.run(`RELEASE SAVEPOINT ${VIEW_SAVEPOINT}`, []);
+        // a lock or statement timeout says nothing about the view: the whole change fails (503)
+        if (schema.classifyError(err).kind === "busy") throw err;
+        return false;
+      }
+      await conn.run(`RELEASE SAVEPOINT ${VIEW_SAVEPOINT}`, []);
+      return true;
+    }
+
+    /**
+     * Drops the collection views that read `previous` (directly or through other views) before it
+     * changes, and remembers them. A view that is no collection is not dropped here, so a table it reads
+     * can't change (the change fails); one reading a collection view goes with that view (CASCADE).
+     */
+    async function dropDependentViews(previous: Collection): Promise<void> {
+      if (!schema.viewsPinTables) return;
+      const rows = await conn.all(schema.dependentViewsQuery, [q(previous.name)]);
+      if (rows.length === 0) return;
+      const saved = new Map((await loadCollections()).map((c) => [c.name, c]));
+      for (const row of rows) {
+        const c = saved.get(String(row["name"]));
+        if (c === undefined || c.type !== "view" || c.id === previous.id) continue;
+        await conn.run(`DROP VIEW IF EXISTS ${q(c.name)} CASCADE`, []);
+        pendingViews.set(c.name, c.id);
+      }
+    }
+
+    /**
+     * Creates again the dropped views whose definition in `all` keeps their name, each as soon as the
+     * views it reads exist. A view that can't be created yet stays pending: a later change of the same
+     * transaction may create what it reads, or write the view itself.
+     */
+    async function recreatePendingViews(all: readonly Collection[]): Promise<void> {
+      let progress = true;
+      while (progress && pendingViews.size > 0) {
+        progress = false;
+        for (const c of all) {
+          if (c.type !== "view" || pendingViews.get(c.name) !== c.id) continue;
+          if (await tryCreateView(c)) {
+            pendingViews.delete(c.name);
+            progress = true;
+          }
+        }
+      }
+    }
+
+    async function loadCollections(): Promise<Collection[]> {
+      const rows = await conn.all(
+        `SELECT ${q("definition")} FROM ${q("_collections")} ORDER BY ${q("created")}, ${q("name")}`,
+        [],
+      );
+      return rows.map((r) => jsonColumn(r["definition"]) as Collection);
+    }
+
+    async function finish(): Promise<void> {
+      if (pendingViews.size === 0) return;
+      const saved = await loadCollections();
+      await recreatePendingViews(saved);
+      // the first one dropped reads the changed table itself, so it is the view the change breaks
+      const broken = [...pendingViews].find(([name, id]) =>
+        saved.some((c) => c.name === name && c.id === id),
+      );
+      if (broken === undefined) return;
+      throw new PlinthError(
+        "invalid_input",
+        `The change would break the view collection "${broken[0]}". Update or delete that view first.`,
+      );
+    }
+
+    const session: StoreSession = {
+      loadCollections,
       async saveCollection(c) {
         await lockSchema();
         const params = [c.id, c.name, c.type, JSON.stringify(c), c.created, c.updated];
@@ -135,13 +223,11 @@ export function createSqlStore(deps: SqlStoreDeps): Store {
       async syncRecordTable(previous, next, all) {
         await lockSchema();
         driver.schemaChanged?.();
-        const self = next?.id ?? previous?.id;
-        const otherViews = schema.viewsPinTables ? all.filter((c) => c.type === "view" && c.id !== self) : [];
-        for (const v of otherViews) await conn.run(`DROP VIEW IF EXISTS ${q(v.name)} CASCADE`, []);
+        if (previous !== null) await dropDependentViews(previous);
         await applySync(previous, next);
-        // Recreated in creation order, so a view over a view finds it; a view whose query no longer
-        // works makes the whole change fail and roll back.
-        for (const v of otherViews) await applySync(null, v);
+        if (previous !== null) pendingViews.delete(previous.name);
+        if (next !== null) pendingViews.delete(next.name);
+        await recreatePendingViews(all);
       },
       async getParam(key) {
         const rows = await conn.all(
@@ -223,22 +309,32 @@ export function createSqlStore(deps: SqlStoreDeps): Store {
         await conn.run(`DELETE FROM ${q(collection.name)}`, []);
       },
     };
+    return { session, finish };
   }
 
-  const outside = session(driver);
+  async function transaction<T>(fn: (tx: StoreSession) => Promise<T>): Promise<T> {
+    try {
+      return await driver.transaction(async (conn) => {
+        const tx = open(conn);
+        const result = await fn(tx.session);
+        await tx.finish();
+        return result;
+      });
+    } catch (err) {
+      // A lock the database could not get in time (another process's write) is a 503, not a 500.
+      if (!(err instanceof PlinthError) && schema.classifyError(err).kind === "busy")
+        throw new PlinthError("unavailable", "The database is busy, please retry.", { cause: err });
+      throw err;
+    }
+  }
+
+  const outside = open(driver).session;
   return {
     ...outside,
+    // a schema change is several statements (and views dropped and created again): always one transaction
+    syncRecordTable: (previous, next, all) => transaction((tx) => tx.syncRecordTable(previous, next, all)),
     capabilities: dialect.capabilities,
-    async transaction(fn) {
-      try {
-        return await driver.transaction((conn) => fn(session(conn)));
-      } catch (err) {
-        // A lock the database could not get in time (another process's write) is a 503, not a 500.
-        if (!(err instanceof PlinthError) && schema.classifyError(err).kind === "busy")
-          throw new PlinthError("unavailable", "The database is busy, please retry.", { cause: err });
-        throw err;
-      }
-    },
+    transaction,
     async ping() {
       await driver.all("SELECT 1", []);
     },
