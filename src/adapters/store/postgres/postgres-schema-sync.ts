@@ -23,7 +23,8 @@ function postgresIndex(definition: string, table: string): string {
 /** A view column converted to the type a table column of the same field has. */
 function viewColumn(f: Field, column: string): string {
   if (f.name === "id") return `(${column})::text`;
-  switch (storage(f)) {
+  const kind = storage(f);
+  switch (kind) {
     case "number":
       return `(${column})::double precision`;
     case "bool":
@@ -35,7 +36,7 @@ function viewColumn(f: Field, column: string): string {
     case "text":
       return `(${column})::text`;
     default: {
-      const never: never = storage(f);
+      const never: never = kind;
       throw new Error(`unknown storage ${String(never)}`);
     }
   }
