@@ -1,6 +1,6 @@
 import cluster, { type Address, type Worker } from "node:cluster";
 import type { Config } from "../config/index.ts";
-import { createPlinth } from "../plinth.ts";
+import { createPlinth, startWorkerBusRelay } from "../plinth.ts";
 
 /** The one-process `serve` path that every worker runs. */
 export type ServeOne = (config: Config, options: { readonly superuserHint: boolean }) => Promise<number>;
@@ -61,12 +61,10 @@ async function servePrimary(config: Config): Promise<number> {
     return 1;
   }
 
-  // ── Bus relay ──────────────────────────────────────────────────────────────────────────────
   // On the embedded store (no --db, no --redis) the workers' buses talk through the primary over
-  // cluster IPC, so a write or schema change on one worker reaches the others.
-  // TODO(ipc-bus): `const relay = createIpcBusRelay(cluster)` here (before any fork), `relay.close()`
-  // in finish(). It lives in src/adapters/bus/index.ts, which cli/ may not import (the import rules
-  // allow config, core, services and plinth.ts), so plinth.ts has to re-export it first.
+  // cluster IPC, so a write or schema change on one worker reaches the others. Started before any
+  // fork so no worker's first message is missed. (On PostgreSQL or Redis the relay just idles.)
+  const relay = startWorkerBusRelay();
 
   return new Promise<number>((resolve) => {
     const live = new Map<number, Worker>();
@@ -84,6 +82,7 @@ async function servePrimary(config: Config): Promise<number> {
 
     const finish = (): void => {
       clearTimeout(killTimer);
+      relay.close();
       cluster.off("listening", onListening);
       cluster.off("exit", onExit);
       process.off("SIGTERM", onSignal);

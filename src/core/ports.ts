@@ -62,6 +62,8 @@ export interface Store extends StoreSession {
   init(): Promise<void>;
   /** Checks the database answers (health). */
   ping(): Promise<void>;
+  /** Another instance changed the schema: drop anything cached about the old tables (prepared statements). */
+  schemaChangedElsewhere(): void;
   close(): Promise<void>;
 }
 

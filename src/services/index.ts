@@ -1,17 +1,27 @@
+import type { Bus } from "../core/bus.ts";
 import type { Clock, IdGen } from "../core/clock.ts";
 import type { EventHub } from "../core/events.ts";
 import type { PasswordHasher, Store, TokenSigner } from "../core/ports.ts";
 import { type AuthService, createAuthService } from "./auth/index.ts";
 import { type BatchService, createBatchService } from "./batch/index.ts";
 import { type CollectionService, createCollectionService } from "./collections/index.ts";
-import { createHealthService } from "./health-service.ts";
+import { type ClusterSync, startClusterSync } from "./cluster-sync.ts";
+import { createHealthService, type HealthReport } from "./health-service.ts";
 import { createOpenApiService, type OpenApiService } from "./openapi/index.ts";
 import { createRecordService, type RecordService } from "./records/index.ts";
 import { createSchemaCache, type SchemaCache } from "./schema-cache.ts";
 import { createSettingsService, type SettingsService } from "./settings/index.ts";
 
 export { createEventHub } from "./event-hub.ts";
-export type { AuthService, CollectionService, OpenApiService, RecordService, SchemaCache };
+export type {
+  AuthService,
+  ClusterSync,
+  CollectionService,
+  HealthReport,
+  OpenApiService,
+  RecordService,
+  SchemaCache,
+};
 
 /** The ports every service is built from. */
 export interface ServiceDeps {
@@ -21,6 +31,14 @@ export interface ServiceDeps {
   readonly hasher: PasswordHasher;
   readonly signer: TokenSigner;
   readonly events: EventHub;
+  /** How this instance hears of changes made by other instances and workers. */
+  readonly bus: Bus;
+  /** The bus channel shared by every instance on the same database. */
+  readonly busChannel: string;
+  /** Unique per process (never from a seeded IdGen): tells this instance's bus messages from others'. */
+  readonly instanceId: string;
+  readonly database: HealthReport["database"]["kind"];
+  readonly log: { warn(obj: object, msg: string): void };
 }
 
 /** Every use case, as transports call them. */
@@ -33,10 +51,11 @@ export interface Services {
   readonly batch: BatchService;
   readonly health: ReturnType<typeof createHealthService>;
   readonly openapi: OpenApiService;
+  readonly cluster: ClusterSync;
 }
 
-/** Wires the services together over the given ports. */
-export function createServices(deps: ServiceDeps): Services {
+/** Wires the services together over the given ports; resolves once the bus subscription is active. */
+export async function createServices(deps: ServiceDeps): Promise<Services> {
   const schema = createSchemaCache();
   const records = createRecordService({ ...deps, schema });
   const auth = createAuthService({ ...deps, schema, records });
@@ -45,9 +64,22 @@ export function createServices(deps: ServiceDeps): Services {
     schema,
     truncateRecords: (c) => records.truncateAll(c),
   });
-  const settings = createSettingsService({ store: deps.store, clock: deps.clock });
+  const settings = createSettingsService({ store: deps.store, clock: deps.clock, events: deps.events });
   const batch = createBatchService({ store: deps.store, records, settings, clock: deps.clock, schema });
-  const health = createHealthService({ store: deps.store });
+  const health = createHealthService({
+    store: deps.store,
+    database: deps.database,
+    bus: () => deps.bus.status(),
+  });
   const openapi = createOpenApiService({ schema });
-  return { schema, records, auth, collections, settings, batch, health, openapi };
+  const cluster = await startClusterSync({
+    bus: deps.bus,
+    events: deps.events,
+    store: deps.store,
+    schema,
+    origin: deps.instanceId,
+    channel: deps.busChannel,
+    log: deps.log,
+  });
+  return { schema, records, auth, collections, settings, batch, health, openapi, cluster };
 }

@@ -252,19 +252,21 @@ describe("plinth serve --workers 2", () => {
     assert.deepEqual(pids, now);
   });
 
-  test("a collection created on one worker is usable on the others", {
-    todo: "needs the IPC bus (createIpcBus in workers, createIpcBusRelay in the primary) for schema changes",
-  }, async () => {
+  test("a collection created on one worker is usable on the others at once", async () => {
     const created = await call(`${server.url}/api/collections`, {
       method: "POST",
       token,
       body: { name: "late", type: "base", fields: [], listRule: "" },
     });
     assert.equal(created.status, 200, JSON.stringify(created.body));
-    for (let i = 0; i < 4; i++) {
-      const list = await call(`${server.url}/api/collections/late/records`);
+    const urls = Array.from({ length: 6 }, () => `/api/collections/late/records?probe=${randomUUID()}`);
+    for (const url of urls) {
+      const list = await call(`${server.url}${url}`);
       assert.equal(list.status, 200, JSON.stringify(list.body));
     }
+    await loggedAll(server, urls);
+    const pids = new Set(urls.flatMap((url) => [...servingPids(server.output(), "GET", url)]));
+    assert.equal(pids.size, 2, "the lists were served by both workers");
   });
 
   test("SIGTERM stops every worker and the primary exits 0", { timeout: 30_000 }, async () => {

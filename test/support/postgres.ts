@@ -22,3 +22,30 @@ export async function postgresForTests(what: string): Promise<string | undefined
     await client.end().catch(() => undefined);
   }
 }
+
+/** A new, empty PostgreSQL schema on `base`, a URL whose connections use it, and its drop. */
+export async function freshPostgresSchema(base: string): Promise<{ url: string; drop(): Promise<void> }> {
+  const { randomBytes } = await import("node:crypto");
+  const name = `plinth_t_${randomBytes(6).toString("hex")}`;
+  const admin = new pg.Client({ connectionString: base });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE SCHEMA "${name}"`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(base);
+  url.searchParams.set("options", `-c search_path=${name}`);
+  return {
+    url: url.toString(),
+    async drop() {
+      const c = new pg.Client({ connectionString: base });
+      await c.connect();
+      try {
+        await c.query(`DROP SCHEMA IF EXISTS "${name}" CASCADE`);
+      } finally {
+        await c.end();
+      }
+    },
+  };
+}

@@ -51,9 +51,20 @@ export function createAuthService(deps: AuthServiceDeps) {
     maxEntries: VERIFIED_TOKEN_CACHE_ENTRIES,
   });
   deps.events.subscribe((event) => {
-    if (event.kind === "schema") verified.clear();
-    else if (event.kind !== "create" && event.collection.type === "auth")
-      verified.forgetRecord(event.collection.id, String(event.record["id"]));
+    switch (event.kind) {
+      case "schema":
+      case "caches-stale":
+        verified.clear();
+        return;
+      case "auth-record":
+        verified.forgetRecord(event.collectionId, event.recordId);
+        return;
+      case "update":
+      case "delete":
+        if (event.collection.type === "auth")
+          verified.forgetRecord(event.collection.id, String(event.record["id"]));
+        return;
+    }
   });
   // A fixed hash verified when no record matches, so a miss costs the same as a wrong password.
   let dummyHash: Promise<string> | undefined;

@@ -1,4 +1,5 @@
 import type { Clock } from "../../core/clock.ts";
+import type { EventHub } from "../../core/events.ts";
 import { PlinthError } from "../../core/errors.ts";
 import type { Store } from "../../core/ports.ts";
 import { isSuperuser, type RequestInfo } from "../../core/request-info.ts";
@@ -12,6 +13,8 @@ export interface SettingsServiceDeps {
   readonly store: Store;
   /** Accepted so the service is built like its siblings; settings carry no timestamps today. */
   readonly clock?: Clock;
+  /** Where a saved change is announced, and a change made elsewhere is heard of. */
+  readonly events?: EventHub;
 }
 
 /** The `_params` key the settings are stored under (PocketBase's name). */
@@ -44,6 +47,9 @@ export function createSettingsService(deps: SettingsServiceDeps): SettingsServic
   const { store } = deps;
   // A promise, so concurrent first reads share one load; cleared by invalidate().
   let cached: Promise<Settings> | null = null;
+  deps.events?.subscribe((event) => {
+    if ((event.kind === "settings" && event.remote) || event.kind === "caches-stale") cached = null;
+  });
 
   function current(): Promise<Settings> {
     if (cached === null) {
@@ -81,6 +87,7 @@ export function createSettingsService(deps: SettingsServiceDeps): SettingsServic
         return next;
       });
       cached = Promise.resolve(saved);
+      deps.events?.publish({ kind: "settings" });
       return publicSettings(saved);
     },
 

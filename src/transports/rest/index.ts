@@ -9,6 +9,11 @@ import { registerSystemRoutes } from "./system-routes.ts";
 /** Registers the whole REST API: resolves the bearer token once per request, then the routes. */
 export function registerRestApi(app: FastifyInstance, services: Services): void {
   app.decorateRequest("plinthAuth", null);
+  app.addHook("onRequest", (_req, _reply, done) => {
+    const catchingUp = services.cluster.catchingUp();
+    if (catchingUp === undefined) return done();
+    catchingUp.then(() => done());
+  });
   app.addHook("preHandler", (req, _reply, done) => {
     const header = req.headers.authorization;
     if (!header) return done(); // guests skip the promise round-trip
@@ -16,6 +21,13 @@ export function registerRestApi(app: FastifyInstance, services: Services): void 
       req.plinthAuth = auth;
       done();
     }, done);
+  });
+  // A write's announcement to other instances goes out before its response: once a client sees a
+  // change acknowledged, the next request it sends to any instance finds it (services/cluster-sync).
+  app.addHook("onSend", (_req, _reply, payload, done) => {
+    const announced = services.cluster.settled();
+    if (announced === undefined) return done(null, payload);
+    announced.then(() => done(null, payload));
   });
   registerSystemRoutes(app, services);
   registerOpenApiRoutes(app, services.openapi);

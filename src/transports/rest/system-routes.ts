@@ -5,8 +5,8 @@ import { bodyOf, requestInfo } from "./rest-context.ts";
 /** Health, settings and batch. */
 export function registerSystemRoutes(app: FastifyInstance, services: Services): void {
   app.get("/api/health", async () => {
-    await services.health.check();
-    return { code: 200, message: "API is healthy.", data: {} };
+    const report = await services.health.check();
+    return { code: 200, message: "API is healthy.", data: report };
   });
 
   app.get("/api/settings", async (req) => services.settings.get(requestInfo(req)));

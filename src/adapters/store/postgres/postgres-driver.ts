@@ -70,6 +70,15 @@ export function createPostgresDriver(options: PostgresDriverOptions): SqlDriver 
     }
   }
 
+  /** Whether `err`, or an error it wraps, is PostgreSQL's "cached plan must not change result type". */
+  function isStalePlan(err: unknown): boolean {
+    for (let e: unknown = err, depth = 0; e !== undefined && e !== null && depth < 5; depth++) {
+      if ((e as { code?: unknown }).code === "0A000") return true;
+      e = (e as { cause?: unknown }).cause;
+    }
+    return false;
+  }
+
   function connection(client: pg.PoolClient): SqlConnection {
     return {
       async all(sql, params) {
@@ -84,6 +93,17 @@ export function createPostgresDriver(options: PostgresDriverOptions): SqlDriver 
   async function transaction<T>(fn: (conn: SqlConnection) => Promise<T>): Promise<T> {
     const current = inTransaction.getStore();
     if (current !== undefined) return fn(connection(current));
+    try {
+      return await transactionOnce(fn);
+    } catch (err) {
+      // A prepared statement went stale inside the transaction (another instance changed the schema
+      // just now): the transaction rolled back, `query` already renamed the statements, so run it again.
+      if (!isStalePlan(err)) throw err;
+      return transactionOnce(fn);
+    }
+  }
+
+  async function transactionOnce<T>(fn: (conn: SqlConnection) => Promise<T>): Promise<T> {
     const client = await pool.connect();
     let broken = false;
     try {

@@ -338,6 +338,9 @@ export function createSqlStore(deps: SqlStoreDeps): Store {
     async ping() {
       await driver.all("SELECT 1", []);
     },
+    schemaChangedElsewhere() {
+      driver.schemaChanged?.();
+    },
     async init() {
       await driver.transaction(async (conn) => {
         for (const sql of schema.schemaLockStatements()) await conn.all(sql, []);

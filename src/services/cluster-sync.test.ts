@@ -1,0 +1,187 @@
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, describe, it } from "node:test";
+import { createMemoryBus } from "../adapters/bus/index.ts";
+import { createSqliteStore } from "../adapters/store/sqlite/index.ts";
+import { cryptoIdGen, systemClock } from "../adapters/system/index.ts";
+import type { Bus, BusStatus } from "../core/bus.ts";
+import type { PlinthEvent } from "../core/events.ts";
+import type { Store } from "../core/ports.ts";
+import { type ClusterSync, startClusterSync } from "./cluster-sync.ts";
+import { createCollectionService } from "./collections/index.ts";
+import { createEventHub } from "./event-hub.ts";
+import { createSchemaCache, type SchemaCache } from "./schema-cache.ts";
+
+const CHANNEL = "plinth_sync_test";
+const quiet = { warn() {} };
+const dirs: string[] = [];
+after(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+/** The memory bus, with a connection the test can drop and restore (as a real bus loses its link). */
+function switchableBus(): Bus & { drop(): void; restore(): void } {
+  const inner = createMemoryBus({ logger: { info() {}, warn() {}, error() {} } });
+  const reconnectListeners = new Set<() => void>();
+  let connected = true;
+  return {
+    kind: "memory",
+    publish: (channel, message) => inner.publish(channel, message),
+    subscribe: (channel, handler) => inner.subscribe(channel, handler),
+    onReconnect(listener) {
+      reconnectListeners.add(listener);
+      return () => reconnectListeners.delete(listener);
+    },
+    status: (): BusStatus => ({ kind: "memory", connected }),
+    close: () => inner.close(),
+    drop() {
+      connected = false;
+    },
+    restore() {
+      connected = true;
+      for (const listener of reconnectListeners) listener();
+    },
+  };
+}
+
+interface Instance {
+  readonly sync: ClusterSync;
+  readonly schema: SchemaCache;
+  readonly events: ReturnType<typeof createEventHub>;
+  readonly seen: PlinthEvent[];
+}
+
+async function instance(bus: Bus, store: Store, origin: string, stalePollMs = 60_000): Promise<Instance> {
+  const events = createEventHub((err) => {
+    throw err;
+  });
+  const schema = createSchemaCache();
+  await schema.reload(store);
+  const seen: PlinthEvent[] = [];
+  events.subscribe((e) => seen.push(e));
+  const sync = await startClusterSync({
+    bus,
+    events,
+    store,
+    schema,
+    origin,
+    channel: CHANNEL,
+    log: quiet,
+    stalePollMs,
+  });
+  return { sync, schema, events, seen };
+}
+
+async function sharedStore(): Promise<Store> {
+  const dir = mkdtempSync(join(tmpdir(), "plinth-sync-"));
+  dirs.push(dir);
+  const store = createSqliteStore({ path: join(dir, "data.db"), synchronous: "NORMAL" });
+  await store.init();
+  return store;
+}
+
+async function until(check: () => boolean): Promise<void> {
+  for (let i = 0; i < 200 && !check(); i++) await new Promise((r) => setTimeout(r, 5));
+  assert.ok(check(), "condition not reached");
+}
+
+describe("cluster sync", () => {
+  it("announces a local schema change; the other instance reloads before telling its listeners", async () => {
+    const bus = createMemoryBus();
+    const store = await sharedStore();
+    const a = await instance(bus, store, "a");
+    const b = await instance(bus, store, "b");
+    assert.equal(b.schema.byNameOrId("users"), undefined);
+    // the first start creates the system collections and announces the new schema
+    await createCollectionService({
+      store,
+      schema: a.schema,
+      clock: systemClock,
+      ids: cryptoIdGen,
+      events: a.events,
+      truncateRecords: async () => {},
+    }).bootstrap();
+    await a.sync.settled();
+    await until(() => b.seen.some((e) => e.kind === "schema" && e.remote));
+    assert.ok(b.schema.byNameOrId("users"), "B's schema was reloaded before the event");
+    assert.equal(a.seen.filter((e) => e.kind === "schema").length, 1, "A ignores its own announcement");
+    await a.sync.close();
+    await b.sync.close();
+    await store.close();
+  });
+
+  it("tells the other instance about auth record changes and settings, not about other records", async () => {
+    const bus = createMemoryBus();
+    const store = await sharedStore();
+    const a = await instance(bus, store, "a");
+    const b = await instance(bus, store, "b");
+    await createCollectionService({
+      store,
+      schema: a.schema,
+      clock: systemClock,
+      ids: cryptoIdGen,
+      events: a.events,
+      truncateRecords: async () => {},
+    }).bootstrap();
+    await a.sync.settled();
+    await until(() => b.seen.length > 0);
+    b.seen.length = 0;
+    const users = a.schema.byNameOrId("_superusers")!;
+    a.events.publish({ kind: "delete", collection: users, record: { id: "u1" } });
+    a.events.publish({ kind: "create", collection: users, record: { id: "u2" } });
+    a.events.publish({ kind: "settings" });
+    await a.sync.settled();
+    await until(() => b.seen.some((e) => e.kind === "settings"));
+    assert.deepEqual(
+      b.seen.map((e) => e.kind),
+      ["auth-record", "settings"],
+    );
+    assert.deepEqual(b.seen[0], {
+      kind: "auth-record",
+      collectionId: users.id,
+      recordId: "u1",
+      remote: true,
+    });
+    await a.sync.close();
+    await b.sync.close();
+    await store.close();
+  });
+
+  it("ignores malformed messages", async () => {
+    const bus = createMemoryBus();
+    const store = await sharedStore();
+    const b = await instance(bus, store, "b");
+    for (const junk of [
+      "not json",
+      "null",
+      '{"k":"schema"}',
+      '{"o":"x","k":"auth","c":1}',
+      '{"o":"x","k":"?"}',
+    ])
+      await bus.publish(CHANNEL, junk);
+    await bus.publish(CHANNEL, JSON.stringify({ o: "x", k: "settings" }));
+    await until(() => b.seen.length > 0);
+    assert.deepEqual(b.seen, [{ kind: "settings", remote: true }]);
+    await b.sync.close();
+    await store.close();
+  });
+
+  it("drops every cache when the bus reconnects, and keeps refreshing while it is down", async () => {
+    const bus = switchableBus();
+    const store = await sharedStore();
+    const b = await instance(bus, store, "b", 10);
+    bus.drop();
+    await until(() => b.seen.filter((e) => e.kind === "caches-stale").length >= 2);
+    bus.restore();
+    const afterRestore = b.seen.length;
+    await until(() => b.seen.length > afterRestore);
+    await new Promise((r) => setTimeout(r, 50));
+    const settled = b.seen.length;
+    await new Promise((r) => setTimeout(r, 50));
+    assert.equal(b.seen.length, settled, "no more refreshes once connected");
+    await b.sync.close();
+    await store.close();
+  });
+});

@@ -1,0 +1,193 @@
+import type { Bus, BusStatus } from "../core/bus.ts";
+import type { EventHub, PlinthEvent } from "../core/events.ts";
+import type { Store } from "../core/ports.ts";
+import type { SchemaCache } from "./schema-cache.ts";
+
+/**
+ * Keeps the caches of instances and workers that share one database in step, over the bus.
+ *
+ * What each instance caches, and what makes it stale:
+ * - the schema (every request reads it): reloaded when another instance changes a collection;
+ * - settings: dropped when another instance saves them;
+ * - verified tokens (services/auth): dropped for a record another instance updated or deleted.
+ *
+ * Local events (committed here) are announced on the bus; announcements from other instances come
+ * back into the local event hub marked `remote`, so every local consumer reacts to a change made
+ * anywhere in one way. The bus delivers at most once, so whenever it may have lost messages (it
+ * reconnected, or it is down), every cache is dropped, and while it is down the schema is re-read
+ * every `stalePollMs`: an instance cut off from the others is stale for about that long, never for
+ * good.
+ */
+export interface ClusterSync {
+  /**
+   * Undefined when no announcement is in flight; otherwise resolves once every announcement made so
+   * far reached the bus (or failed). The HTTP layer waits for it before answering a write, so by the
+   * time a client sees its change acknowledged, the other instances have been told.
+   */
+  settled(): Promise<void> | undefined;
+  /**
+   * Undefined unless a change announced by another instance is still being loaded; then resolves
+   * once it is. The HTTP layer waits for it before serving a request, so a request that arrives right
+   * after the announcement never runs against the schema from before it.
+   */
+  catchingUp(): Promise<void> | undefined;
+  status(): BusStatus;
+  /** Stops listening; the bus itself is closed by its owner. */
+  close(): Promise<void>;
+}
+
+/** What cluster sync needs. */
+export interface ClusterSyncDeps {
+  readonly bus: Bus;
+  readonly events: EventHub;
+  readonly store: Store;
+  readonly schema: SchemaCache;
+  /** This instance's id; messages carrying it are its own and are skipped. */
+  readonly origin: string;
+  /** The bus channel; instances sharing a database must use the same one. */
+  readonly channel: string;
+  readonly log: { warn(obj: object, msg: string): void };
+  /** How often caches are refreshed while the bus is down; 1 s by default. */
+  readonly stalePollMs?: number;
+}
+
+type SyncMessage =
+  | { readonly o: string; readonly k: "schema" }
+  | { readonly o: string; readonly k: "settings" }
+  | { readonly o: string; readonly k: "auth"; readonly c: string; readonly r: string };
+
+function parseMessage(text: string): SyncMessage | null {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  if (typeof value !== "object" || value === null) return null;
+  const m = value as Record<string, unknown>;
+  if (typeof m["o"] !== "string") return null;
+  if (m["k"] === "schema" || m["k"] === "settings") return m as SyncMessage;
+  if (m["k"] === "auth" && typeof m["c"] === "string" && typeof m["r"] === "string") return m as SyncMessage;
+  return null;
+}
+
+/** The announcement for a local event, or null when other instances need not hear of it. */
+function announcementFor(event: PlinthEvent, origin: string): SyncMessage | null {
+  switch (event.kind) {
+    case "schema":
+    case "settings":
+      return event.remote ? null : { o: origin, k: event.kind };
+    case "update":
+    case "delete":
+      return event.collection.type === "auth"
+        ? { o: origin, k: "auth", c: event.collection.id, r: String(event.record["id"]) }
+        : null;
+    default:
+      return null;
+  }
+}
+
+/** Subscribes to the bus and the local hub; resolves once the bus subscription is active. */
+export async function startClusterSync(deps: ClusterSyncDeps): Promise<ClusterSync> {
+  const { bus, events, origin, log } = deps;
+  const inFlight = new Set<Promise<void>>();
+  let closed = false;
+
+  // Reloads are serialized, and a request for one while another runs makes it run once more, so the
+  // last reload always starts after the last change it was asked for.
+  let reloading: Promise<void> | null = null;
+  let reloadAgain = false;
+  /** True when a reload failed (the database was unreachable): the poll retries it. */
+  let schemaStale = false;
+  function reloadSchema(): Promise<void> {
+    if (reloading !== null) {
+      reloadAgain = true;
+      return reloading;
+    }
+    reloading = (async () => {
+      do {
+        reloadAgain = false;
+        try {
+          deps.store.schemaChangedElsewhere();
+          await deps.schema.reload(deps.store);
+          schemaStale = false;
+        } catch (err) {
+          schemaStale = true;
+          log.warn({ err }, "could not reload the schema after a change on another instance");
+          return;
+        }
+      } while (reloadAgain);
+    })().finally(() => {
+      reloading = null;
+    });
+    return reloading;
+  }
+
+  async function dropAllCaches(): Promise<void> {
+    await reloadSchema();
+    events.publish({ kind: "caches-stale", remote: true });
+  }
+
+  function onMessage(text: string): void {
+    if (closed) return;
+    const message = parseMessage(text);
+    if (message === null) {
+      log.warn({ length: text.length }, "ignored a malformed cluster sync message");
+      return;
+    }
+    if (message.o === origin) return;
+    switch (message.k) {
+      case "schema":
+        void reloadSchema().then(() => {
+          if (!closed) events.publish({ kind: "schema", remote: true });
+        });
+        return;
+      case "settings":
+        events.publish({ kind: "settings", remote: true });
+        return;
+      case "auth":
+        events.publish({ kind: "auth-record", collectionId: message.c, recordId: message.r, remote: true });
+        return;
+    }
+  }
+
+  const unsubscribeBus = await bus.subscribe(deps.channel, onMessage);
+  const unsubscribeEvents = events.subscribe((event) => {
+    const message = announcementFor(event, origin);
+    if (message === null || closed) return;
+    const sent: Promise<void> = bus
+      .publish(deps.channel, JSON.stringify(message))
+      .catch((err: unknown) => {
+        // The others will notice the bus is down and poll; this instance cannot do more.
+        log.warn({ err, kind: message.k }, "could not announce a change to other instances");
+      })
+      .finally(() => inFlight.delete(sent));
+    inFlight.add(sent);
+  });
+  const offReconnect = bus.onReconnect(() => {
+    if (!closed) void dropAllCaches();
+  });
+  const poll = setInterval(() => {
+    if (closed || (bus.status().connected && !schemaStale)) return;
+    void dropAllCaches();
+  }, deps.stalePollMs ?? 1_000);
+  poll.unref?.();
+
+  return {
+    settled() {
+      if (inFlight.size === 0) return undefined;
+      return Promise.all(inFlight).then(() => undefined);
+    },
+    catchingUp: () => reloading ?? undefined,
+    status: () => bus.status(),
+    async close() {
+      if (closed) return;
+      closed = true;
+      clearInterval(poll);
+      offReconnect();
+      unsubscribeEvents();
+      await unsubscribeBus().catch(() => {});
+      await reloading;
+    },
+  };
+}

@@ -1,0 +1,253 @@
+// Three real `plinth serve` processes on one PostgreSQL behave as one server: changes made through one
+// are seen by the others on their very next request, over the PostgreSQL LISTEN/NOTIFY bus and over
+// Redis pub/sub.
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { connect } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
+import type { Json } from "../support/json.ts";
+import { freshPostgresSchema, postgresForTests } from "../support/postgres.ts";
+import { runCli, type ServerProcess, spawnServer } from "../support/spawn-server.ts";
+
+const REDIS_URL = "redis://127.0.0.1:6379";
+
+async function redisForTests(): Promise<string | undefined> {
+  const reachable = await new Promise<boolean>((resolve) => {
+    const socket = connect(6379, "127.0.0.1");
+    const answer = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(3_000);
+    socket.once("connect", () => answer(true));
+    socket.once("error", () => answer(false));
+    socket.once("timeout", () => answer(false));
+  });
+  if (reachable) return REDIS_URL;
+  if (process.env["CI"] === "true") throw new Error(`Redis is required in CI at ${REDIS_URL}`);
+  process.stderr.write(`skipping the Redis bus case: Redis at ${REDIS_URL} is not reachable\n`);
+  return undefined;
+}
+
+const pgUrl = await postgresForTests("the multi-instance tests");
+const redisUrl = pgUrl === undefined ? undefined : await redisForTests();
+
+async function call(
+  base: string,
+  path: string,
+  init: { method?: string; token?: string; body?: unknown } = {},
+): Promise<{ status: number; body: Json & Record<string, Json> }> {
+  const headers: Record<string, string> = {};
+  if (init.body !== undefined) headers["content-type"] = "application/json";
+  if (init.token) headers["authorization"] = init.token;
+  const res = await fetch(`${base}${path}`, {
+    method: init.method ?? "GET",
+    headers,
+    ...(init.body !== undefined ? { body: JSON.stringify(init.body) } : {}),
+  });
+  const text = await res.text();
+  return { status: res.status, body: (text === "" ? {} : JSON.parse(text)) as Json & Record<string, Json> };
+}
+
+function describeCluster(name: string, bus: "postgres" | "redis", extraArgs: () => string[], skip: boolean) {
+  describe(name, { skip }, () => {
+    const dirs: string[] = [];
+    let schema: { url: string; drop(): Promise<void> };
+    let a: ServerProcess;
+    let b: ServerProcess;
+    let c: ServerProcess;
+    let superuser: string;
+
+    before(async () => {
+      schema = await freshPostgresSchema(pgUrl!);
+      const args = () => ["--db", schema.url, ...extraArgs()];
+      const dir = () => {
+        const d = mkdtempSync(join(tmpdir(), "plinth-instances-"));
+        dirs.push(d);
+        return d;
+      };
+      const made = await runCli([
+        "superuser",
+        "upsert",
+        "admin@example.com",
+        "password123",
+        "--db",
+        schema.url,
+      ]);
+      assert.equal(made.code, 0, made.stderr);
+      // one at a time, so the first bootstraps the schema and the others find it
+      a = await spawnServer(dir(), args());
+      [b, c] = await Promise.all([spawnServer(dir(), args()), spawnServer(dir(), args())]);
+      const login = await call(a.url, "/api/collections/_superusers/auth-with-password", {
+        method: "POST",
+        body: { identity: "admin@example.com", password: "password123" },
+      });
+      assert.equal(login.status, 200, JSON.stringify(login.body));
+      superuser = String(login.body["token"]);
+    });
+
+    after(async () => {
+      for (const server of [a, b, c]) {
+        if (server && server.child.exitCode === null && server.child.signalCode === null) {
+          server.child.kill("SIGTERM");
+          await server.exited;
+        }
+      }
+      await schema?.drop();
+      for (const d of dirs) rmSync(d, { recursive: true, force: true });
+    });
+
+    test("every instance reports the database and the shared bus as healthy", async () => {
+      for (const server of [a, b, c]) {
+        const health = await call(server.url, "/api/health");
+        assert.equal(health.status, 200);
+        assert.deepEqual(health.body["data"], {
+          database: { kind: "postgres", status: "ok" },
+          bus: { kind: bus, status: "connected" },
+        });
+      }
+    });
+
+    test("a collection created through A is used by B and C on their next request", async () => {
+      const created = await call(a.url, "/api/collections", {
+        method: "POST",
+        token: superuser,
+        body: {
+          name: "notes",
+          type: "base",
+          fields: [{ name: "title", type: "text" }],
+          listRule: "",
+          viewRule: "",
+          createRule: "",
+        },
+      });
+      assert.equal(created.status, 200, JSON.stringify(created.body));
+      for (const server of [b, c]) {
+        const list = await call(server.url, "/api/collections/notes/records");
+        assert.equal(list.status, 200, JSON.stringify(list.body));
+      }
+      const viaB = await call(b.url, "/api/collections/notes/records", {
+        method: "POST",
+        body: { title: "written on B" },
+      });
+      assert.equal(viaB.status, 200, JSON.stringify(viaB.body));
+      const onC = await call(c.url, `/api/collections/notes/records/${String(viaB.body["id"])}`);
+      assert.equal(onC.body["title"], "written on B");
+    });
+
+    test("a field added through A is stored by B and returned by C at once", async () => {
+      const changed = await call(a.url, "/api/collections/notes", {
+        method: "PATCH",
+        token: superuser,
+        body: {
+          fields: [
+            { name: "title", type: "text" },
+            { name: "pages", type: "number" },
+          ],
+        },
+      });
+      assert.equal(changed.status, 200, JSON.stringify(changed.body));
+      const viaB = await call(b.url, "/api/collections/notes/records", {
+        method: "POST",
+        body: { title: "longer", pages: 12 },
+      });
+      assert.equal(viaB.status, 200, JSON.stringify(viaB.body));
+      assert.equal(viaB.body["pages"], 12);
+      const onC = await call(c.url, `/api/collections/notes/records/${String(viaB.body["id"])}`);
+      assert.equal(onC.body["pages"], 12);
+    });
+
+    test("settings saved through A are what B and C serve", async () => {
+      const saved = await call(a.url, "/api/settings", {
+        method: "PATCH",
+        token: superuser,
+        body: { meta: { appName: "Shared name" } },
+      });
+      assert.equal(saved.status, 200, JSON.stringify(saved.body));
+      for (const server of [b, c]) {
+        const got = await call(server.url, "/api/settings", { token: superuser });
+        assert.equal((got.body["meta"] as Record<string, Json>)["appName"], "Shared name");
+      }
+    });
+
+    test("a token issued by A is accepted by B; once A deletes the user, B and C refuse it", async () => {
+      const signup = await call(a.url, "/api/collections/users/records", {
+        method: "POST",
+        body: { email: "ann@example.com", password: "password123", passwordConfirm: "password123" },
+      });
+      assert.equal(signup.status, 200, JSON.stringify(signup.body));
+      const login = await call(a.url, "/api/collections/users/auth-with-password", {
+        method: "POST",
+        body: { identity: "ann@example.com", password: "password123" },
+      });
+      assert.equal(login.status, 200, JSON.stringify(login.body));
+      const token = String(login.body["token"]);
+      const id = String(signup.body["id"]);
+      // B and C verify the token (and now hold it in their verified-token caches)
+      for (const server of [b, c]) {
+        const refreshed = await call(server.url, "/api/collections/users/auth-refresh", {
+          method: "POST",
+          token,
+        });
+        assert.equal(refreshed.status, 200, JSON.stringify(refreshed.body));
+      }
+      const deleted = await call(a.url, `/api/collections/users/records/${id}`, {
+        method: "DELETE",
+        token: superuser,
+      });
+      assert.equal(deleted.status, 204);
+      for (const server of [b, c]) {
+        const refused = await call(server.url, "/api/collections/users/auth-refresh", {
+          method: "POST",
+          token,
+        });
+        assert.equal(refused.status, 401, JSON.stringify(refused.body));
+      }
+    });
+
+    test("a password changed through B revokes the old token on A and C", async () => {
+      await call(a.url, "/api/collections/users/records", {
+        method: "POST",
+        body: { email: "bob@example.com", password: "password123", passwordConfirm: "password123" },
+      });
+      const login = await call(c.url, "/api/collections/users/auth-with-password", {
+        method: "POST",
+        body: { identity: "bob@example.com", password: "password123" },
+      });
+      const token = String(login.body["token"]);
+      const id = String((login.body["record"] as Record<string, Json>)["id"]);
+      for (const server of [a, c]) {
+        const ok = await call(server.url, "/api/collections/users/auth-refresh", { method: "POST", token });
+        assert.equal(ok.status, 200);
+      }
+      const changed = await call(b.url, `/api/collections/users/records/${id}`, {
+        method: "PATCH",
+        token: superuser,
+        body: { password: "another-password", passwordConfirm: "another-password" },
+      });
+      assert.equal(changed.status, 200, JSON.stringify(changed.body));
+      for (const server of [a, c]) {
+        const refused = await call(server.url, "/api/collections/users/auth-refresh", {
+          method: "POST",
+          token,
+        });
+        assert.equal(refused.status, 401, JSON.stringify(refused.body));
+      }
+    });
+  });
+}
+
+describeCluster(
+  "three instances on one PostgreSQL, LISTEN/NOTIFY bus",
+  "postgres",
+  () => [],
+  pgUrl === undefined,
+);
+describeCluster(
+  "three instances on one PostgreSQL, Redis bus",
+  "redis",
+  () => ["--redis", redisUrl ?? REDIS_URL],
+  redisUrl === undefined,
+);
