@@ -1,10 +1,10 @@
-import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DEFAULT_CONFIG, type Config } from "../../src/config/index.ts";
 import { createPlinth, type Plinth } from "../../src/plinth.ts";
 import type { Json } from "./json.ts";
+import { freshPostgresSchema } from "./postgres.ts";
 
 /** A running Plinth on a free loopback port with its own temporary data directory. */
 export interface TestServer {
@@ -33,37 +33,11 @@ export const SUPERUSER = { email: "root@example.com", password: "rootpassword123
  */
 export const TEST_DB = process.env["PLINTH_TEST_DB"] || undefined;
 
-/** A fresh PostgreSQL schema on TEST_DB, and a URL whose connections use it. */
-async function freshSchema(base: string): Promise<{ url: string; drop(): Promise<void> }> {
-  const { default: pg } = await import("pg");
-  const name = `plinth_t_${randomBytes(6).toString("hex")}`;
-  const admin = new pg.Client({ connectionString: base });
-  await admin.connect();
-  try {
-    await admin.query(`CREATE SCHEMA "${name}"`);
-  } finally {
-    await admin.end();
-  }
-  const url = new URL(base);
-  url.searchParams.set("options", `-c search_path=${name}`);
-  return {
-    url: url.toString(),
-    async drop() {
-      const c = new pg.Client({ connectionString: base });
-      await c.connect();
-      try {
-        await c.query(`DROP SCHEMA IF EXISTS "${name}" CASCADE`);
-      } finally {
-        await c.end();
-      }
-    },
-  };
-}
-
 /** Starts a server; always close() it in an `after` hook. */
 export async function startTestServer(overrides: Partial<Config> = {}): Promise<TestServer> {
   const dir = mkdtempSync(join(tmpdir(), "plinth-test-"));
-  const schema = TEST_DB !== undefined && overrides.db === undefined ? await freshSchema(TEST_DB) : undefined;
+  const schema =
+    TEST_DB !== undefined && overrides.db === undefined ? await freshPostgresSchema(TEST_DB) : undefined;
   const config: Config = {
     ...DEFAULT_CONFIG,
     dir,
