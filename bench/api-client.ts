@@ -1,3 +1,5 @@
+import { deadline } from "./deadline.ts";
+
 /** A JSON response from the server under test. */
 export interface ApiResponse {
   readonly status: number;
@@ -22,13 +24,20 @@ export async function call(
   const headers: Record<string, string> = {};
   if (opts.token) headers["authorization"] = opts.token;
   if (opts.body !== undefined) headers["content-type"] = "application/json";
-  const res = await fetch(base + path, {
-    method,
-    headers,
-    body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
-    signal: AbortSignal.timeout(30_000),
-  });
-  const text = await res.text();
+  const limit = deadline(30_000);
+  let res: Response;
+  let text: string;
+  try {
+    res = await fetch(base + path, {
+      method,
+      headers,
+      body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+      signal: limit.signal,
+    });
+    text = await res.text();
+  } finally {
+    limit.clear();
+  }
   let json: unknown = text;
   try {
     json = text === "" ? null : JSON.parse(text);

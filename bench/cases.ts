@@ -1,8 +1,12 @@
 import autocannon, { type AutocannonRequest } from "autocannon";
+import { deadline } from "./deadline.ts";
 import type { Seeded } from "./seed.ts";
 
 /** The benchmarked operations. */
 export type CaseId = "view" | "list" | "auth-view" | "auth-list" | "create";
+
+/** The databases the cases run on. */
+export type Database = "sqlite" | "postgres";
 
 /** A benchmark case: what to request, which baseline it is compared with, and the ratio it must reach. */
 export interface BenchCase {
@@ -10,8 +14,8 @@ export interface BenchCase {
   readonly title: string;
   /** The baseline case whose req/s is the denominator of the ratio. */
   readonly baseline: "view" | "list" | "create";
-  /** Minimum Plinth/baseline req/s ratio; undefined = reported, not judged. */
-  readonly target: number | undefined;
+  /** Minimum Plinth/baseline req/s ratio per database; undefined = reported, not judged. */
+  readonly targets: Readonly<Record<Database, number | undefined>>;
   /** The request sequence each connection loops over (the baseline gets the public variant). */
   requests(seeded: Seeded): AutocannonRequest[];
 }
@@ -40,28 +44,28 @@ export const CASES: readonly BenchCase[] = [
     id: "view",
     title: "view by random id (posts, public)",
     baseline: "view",
-    target: 0.7,
+    targets: { sqlite: 0.7, postgres: 0.6 },
     requests: (s) => [viewById("posts", s.postIds, {})],
   },
   {
     id: "list",
     title: "list 30, filter + sort (posts, public)",
     baseline: "list",
-    target: 0.7,
+    targets: { sqlite: 0.7, postgres: 0.6 },
     requests: () => [{ method: "GET", path: `/api/collections/posts/records${LIST_QUERY}` }],
   },
   {
     id: "auth-view",
     title: "view by random id (owned, user token, rule)",
     baseline: "view",
-    target: 0.6,
+    targets: { sqlite: 0.6, postgres: undefined },
     requests: (s) => [viewById("owned", s.ownedIds, { authorization: s.userToken })],
   },
   {
     id: "auth-list",
     title: "list 30, filter + sort (owned, user token, rule)",
     baseline: "list",
-    target: 0.6,
+    targets: { sqlite: 0.6, postgres: undefined },
     requests: (s) => [
       {
         method: "GET",
@@ -74,7 +78,7 @@ export const CASES: readonly BenchCase[] = [
     id: "create",
     title: "create small record (posts, public createRule)",
     baseline: "create",
-    target: undefined,
+    targets: { sqlite: undefined, postgres: undefined },
     requests: () => [
       {
         method: "POST",
@@ -118,27 +122,39 @@ export async function smokeCheck(
   const first = requests[0];
   if (first === undefined) return "no requests";
   const req = first.setupRequest ? first.setupRequest({ ...first }, {}) : first;
-  const res = await fetch(base + (req.path ?? "/"), {
-    method: req.method ?? "GET",
-    headers: req.headers ?? {},
-    body: req.body,
-    signal: AbortSignal.timeout(10_000),
-  });
-  const text = await res.text();
+  const limit = deadline(10_000);
+  let res: Response;
+  let text: string;
+  try {
+    res = await fetch(base + (req.path ?? "/"), {
+      method: req.method ?? "GET",
+      headers: req.headers ?? {},
+      body: req.body,
+      signal: limit.signal,
+    });
+    text = await res.text();
+  } finally {
+    limit.clear();
+  }
   return res.status === 200
     ? undefined
     : `${req.method ?? "GET"} ${req.path} → ${res.status}: ${text.slice(0, 300)}`;
 }
 
-/** Warms up, then runs autocannon for the measured duration; req/s is completed requests / elapsed seconds. */
+/**
+ * Warms up, then runs autocannon for the measured duration; req/s is completed requests / elapsed seconds.
+ * `beforeMeasure` runs between warm-up and the measured run (to start meters on the measured part only).
+ */
 export async function runLoad(
   base: string,
   requests: AutocannonRequest[],
   opts: LoadOptions,
+  beforeMeasure?: () => void,
 ): Promise<Measure> {
   if (opts.warmupSec > 0) {
     await autocannon({ url: base, connections: opts.connections, duration: opts.warmupSec, requests });
   }
+  beforeMeasure?.();
   const r = await autocannon({
     url: base,
     connections: opts.connections,

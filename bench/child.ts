@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { createServer } from "node:net";
+import { deadline } from "./deadline.ts";
 
 /** A child process the harness started, with the tail of its output for error messages. */
 export interface Child {
@@ -34,12 +35,24 @@ export function freePort(): Promise<number> {
   });
 }
 
+/**
+ * The harness's environment without `PLINTH_*`: every setting of a server under test comes from its
+ * command line, so a PLINTH_DB or PLINTH_WORKERS in the caller's shell cannot change what is measured.
+ */
+function childEnv(): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("PLINTH_")));
+}
+
 /** Builds a registry that spawns Node children (same binary as the harness) and kills them by PID. */
 export function createChildRegistry(): ChildRegistry {
   const running = new Set<Child>();
 
   const start = (name: string, args: readonly string[], cwd: string): Child => {
-    const proc = spawn(process.execPath, [...args], { cwd, stdio: ["ignore", "pipe", "pipe"] });
+    const proc = spawn(process.execPath, [...args], {
+      cwd,
+      env: childEnv(),
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     if (proc.pid === undefined) throw new Error(`${name}: spawn failed`);
     let tail = "";
     const keep = (buf: Buffer): void => {
@@ -93,19 +106,25 @@ export async function waitHealthy(
 ): Promise<number> {
   let exitedWith: string | undefined;
   void child.exited.then((code) => (exitedWith = code));
-  const deadline = opts.startedAt + opts.deadlineMs;
-  while (performance.now() < deadline) {
+  const giveUpAt = opts.startedAt + opts.deadlineMs;
+  while (performance.now() < giveUpAt) {
     if (exitedWith !== undefined) {
       throw new Error(`${child.name} exited (${exitedWith}) before it was healthy:\n${child.output()}`);
     }
     try {
-      const res = await fetch(url, { signal: AbortSignal.timeout(1000) });
-      await res.arrayBuffer();
-      if (res.status === 200) return performance.now() - opts.startedAt;
+      const limit = deadline(1000);
+      try {
+        const res = await fetch(url, { signal: limit.signal });
+        await res.arrayBuffer();
+        if (res.status === 200) return performance.now() - opts.startedAt;
+      } finally {
+        limit.clear();
+      }
     } catch {
       // not listening yet
     }
-    await delay(20);
+    // a timer that holds the event loop: this wait must end in "healthy" or an error, never in a silent exit
+    await new Promise((resolve) => setTimeout(resolve, 20));
   }
   throw new Error(`${child.name} was not healthy within ${opts.deadlineMs} ms:\n${child.output()}`);
 }

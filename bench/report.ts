@@ -1,9 +1,14 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { CaseId, Measure } from "./cases.ts";
+import type { CaseId, Database, Measure } from "./cases.ts";
+import type { CpuSplit } from "./cpu.ts";
+import { toMarkdown } from "./report-markdown.ts";
 
-/** PASS/FAIL against the target, "—" when the case has none, ERROR when it could not run. */
-export type Verdict = "PASS" | "FAIL" | "—" | "ERROR";
+/**
+ * PASS/FAIL against the target, "—" when the case has none, "N/A" when the target's condition does not
+ * hold on this machine (it is reported, not judged), ERROR when it could not run.
+ */
+export type Verdict = "PASS" | "FAIL" | "—" | "N/A" | "ERROR";
 
 /** One case's outcome. */
 export interface CaseResult {
@@ -19,17 +24,82 @@ export interface CaseResult {
   readonly verdict: Verdict;
   /** Peak VmRSS of the Plinth process during this case, KiB. */
   readonly plinthPeakRssKb: number | undefined;
+  /** Where the CPU went during Plinth's and the baseline's measured runs. */
+  readonly plinthCpu?: CpuSplit | undefined;
+  readonly baselineCpu?: CpuSplit | undefined;
   readonly error?: string;
 }
 
-/** Everything one `npm run bench` run measured. */
-export interface BenchReport {
+/** Start-up, memory and the case table of one database. */
+export interface DatabaseSection {
+  readonly startToHealthyMs: number;
+  readonly plinthIdleRssKb: number | undefined;
+  readonly plinthPeakRssKb: number | undefined;
+  readonly baselineIdleRssKb: number | undefined;
+  readonly baselinePeakRssKb: number | undefined;
+  readonly cases: readonly CaseResult[];
+}
+
+/** The PostgreSQL section: where it ran, then the same numbers as the SQLite one. */
+export interface PostgresSection extends DatabaseSection {
+  /** The server without credentials. */
+  readonly server: string;
+  readonly serverVersion: string;
+  /** The bench's own schema (created for the run, dropped after it). */
+  readonly schema: string;
+  /** How the records were seeded: "batch" or "single". */
+  readonly insertMode: string;
+  /** Rows removed from `posts` after each create run, so both servers' create starts from the same table. */
+  readonly createdRowsRemoved: readonly number[];
+}
+
+/** One `--workers` setting's get-by-id run. */
+export interface WorkersRun {
+  readonly workers: number;
+  readonly startToHealthyMs: number | undefined;
+  readonly measure: Measure | undefined;
+  readonly cpu: CpuSplit | undefined;
+}
+
+/** `--workers N` against one worker on one database. */
+export interface WorkersResult {
+  readonly database: Database;
+  readonly caseTitle: string;
+  readonly one: WorkersRun;
+  readonly many: WorkersRun;
+  /** many req/s ÷ one req/s. */
+  readonly ratio: number | undefined;
+  readonly target: number;
+  readonly verdict: Verdict;
+  readonly error?: string;
+}
+
+/** The workers section. */
+export interface WorkersSection {
+  readonly workers: number;
+  /** os.availableParallelism(). */
+  readonly cores: number;
+  /** Whether a core is left for the load generator besides one per worker (the target applies only then). */
+  readonly coreLeftForLoadGenerator: boolean;
+  readonly results: readonly WorkersResult[];
+}
+
+/** A section that did not run, and why. */
+export interface Skipped {
+  readonly skipped: string;
+}
+
+/** Everything one `npm run bench` run measured. The top-level case table is SQLite's. */
+export interface BenchReport extends DatabaseSection {
   readonly timestamp: string;
   readonly env: {
     readonly node: string;
     readonly cpus: number;
+    readonly availableParallelism: number;
     readonly platform: string;
     readonly commit: string;
+    /** Where autocannon runs. */
+    readonly loadGenerator: string;
   };
   readonly settings: {
     readonly durationSec: number;
@@ -38,12 +108,8 @@ export interface BenchReport {
     readonly recordsPerCollection: number;
     readonly insertMode: string;
   };
-  readonly startToHealthyMs: number;
-  readonly plinthIdleRssKb: number | undefined;
-  readonly plinthPeakRssKb: number | undefined;
-  readonly baselineIdleRssKb: number | undefined;
-  readonly baselinePeakRssKb: number | undefined;
-  readonly cases: readonly CaseResult[];
+  readonly postgres: PostgresSection | Skipped;
+  readonly workers: WorkersSection | Skipped;
 }
 
 /** Judges a ratio against a target. */
@@ -57,53 +123,6 @@ export function verdictFor(
   return ratio >= target ? "PASS" : "FAIL";
 }
 
-const num = (v: number | undefined, digits = 0): string => (v === undefined ? "—" : v.toFixed(digits));
-const mb = (kb: number | undefined): string => (kb === undefined ? "—" : `${(kb / 1024).toFixed(1)} MB`);
-
-/** A short markdown summary: one table row per case, then memory and start-up. */
-export function toMarkdown(r: BenchReport): string {
-  const lines = [
-    `# Plinth benchmark — ${r.timestamp}`,
-    "",
-    `Node ${r.env.node}, ${r.env.cpus} CPUs, ${r.env.platform}, commit ${r.env.commit}. ` +
-      `${r.settings.durationSec} s per case (+${r.settings.warmupSec} s warm-up), ${r.settings.connections} connections, ` +
-      `${r.settings.recordsPerCollection} records per collection (seeded via ${r.settings.insertMode}).`,
-    "",
-    "| case | Plinth req/s | p50 ms | p99 ms | baseline req/s | p50 ms | p99 ms | ratio | target | result |",
-    "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|",
-  ];
-  for (const c of r.cases) {
-    const p = c.plinth;
-    const b = c.baseline;
-    lines.push(
-      `| ${c.title} | ${num(p?.rps)} | ${num(p?.p50Ms)} | ${num(p?.p99Ms)} | ${num(b?.rps)} | ${num(b?.p50Ms)} | ` +
-        `${num(b?.p99Ms)} | ${num(c.ratio, 2)} | ${c.target === undefined ? "—" : `≥ ${c.target}`} | ${c.verdict} |`,
-    );
-  }
-  lines.push(
-    "",
-    `- Start to healthy (spawn → first 200 from /api/health): **${num(r.startToHealthyMs)} ms**`,
-    `- Plinth RSS idle (after seeding + settle): **${mb(r.plinthIdleRssKb)}**; peak under load: **${mb(r.plinthPeakRssKb)}**`,
-    `- Baseline RSS idle: ${mb(r.baselineIdleRssKb)}; peak under load: ${mb(r.baselinePeakRssKb)}`,
-  );
-  const errors = r.cases.filter((c) => c.error !== undefined);
-  if (errors.length > 0) {
-    lines.push("", "Errors:", ...errors.map((c) => `- ${c.id}: ${c.error?.replace(/\s+/g, " ")}`));
-  }
-  const non2xx = r.cases.filter((c) => (c.plinth?.non2xx ?? 0) > 0 || (c.baseline?.non2xx ?? 0) > 0);
-  if (non2xx.length > 0) {
-    lines.push(
-      "",
-      "Non-2xx responses (counted in req/s, check before trusting the ratio):",
-      ...non2xx.map(
-        (c) =>
-          `- ${c.id}: Plinth ${JSON.stringify(c.plinth?.statusCodes ?? {})}, baseline ${JSON.stringify(c.baseline?.statusCodes ?? {})}`,
-      ),
-    );
-  }
-  return `${lines.join("\n")}\n`;
-}
-
 /** Writes `<timestamp>.json`, `latest.json` and `latest.md` into `dir`; returns the paths written. */
 export function writeReport(dir: string, r: BenchReport): string[] {
   mkdirSync(dir, { recursive: true });
@@ -115,3 +134,5 @@ export function writeReport(dir: string, r: BenchReport): string[] {
   writeFileSync(paths[2] as string, toMarkdown(r));
   return paths;
 }
+
+export { toMarkdown };

@@ -1,28 +1,41 @@
-// `npm run bench`: starts Plinth and a bare Fastify + node:sqlite baseline as child processes, seeds data through
-// Plinth's API, runs each case against both (one at a time) and writes bench/results/. See bench/README.md.
+// `npm run bench`: Plinth against a bare Fastify baseline doing the same SQL, on SQLite and on PostgreSQL,
+// then `--workers N` against one worker on both. Servers are child processes; data is seeded through
+// Plinth's API; cases run one server at a time; results go to bench/results/. See bench/README.md.
 import { execFileSync } from "node:child_process";
-import { cpus, tmpdir } from "node:os";
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { availableParallelism, cpus, tmpdir } from "node:os";
+import { mkdtempSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { DatabaseSync } from "node:sqlite";
-import { fileURLToPath } from "node:url";
-import { BASELINE_CASES, CASES, type LoadOptions, type Measure, runLoad, smokeCheck } from "./cases.ts";
+import type { Database, LoadOptions } from "./cases.ts";
+import { createChildRegistry } from "./child.ts";
 import {
-  type Child,
-  type ChildRegistry,
-  createChildRegistry,
-  delay,
-  freePort,
-  waitHealthy,
-} from "./child.ts";
-import { readRssKb, startRssSampler } from "./rss.ts";
-import { type BenchReport, type CaseResult, toMarkdown, verdictFor, writeReport } from "./report.ts";
-import { seed } from "./seed.ts";
+  type BenchContext,
+  runPostgresSection,
+  runSqliteSection,
+  type SectionOutcome,
+} from "./database-sections.ts";
+import {
+  type BenchSchema,
+  createBenchSchema,
+  DEFAULT_POSTGRES_URL,
+  describeUrl,
+  probePostgres,
+} from "./postgres-schema.ts";
+import {
+  type BenchReport,
+  type DatabaseSection,
+  type PostgresSection,
+  type Skipped,
+  type WorkersResult,
+  type WorkersSection,
+  toMarkdown,
+  writeReport,
+} from "./report.ts";
+import { ROOT } from "./servers.ts";
+import { compareWorkers } from "./workers-section.ts";
 
-const ROOT = fileURLToPath(new URL("..", import.meta.url));
-const HEALTH_DEADLINE_MS = 30_000;
-const SETTLE_MS = 2_000;
-const MAX_NON2XX_SHARE = 0.01;
+/** Where autocannon runs, for the report. */
+const LOAD_GENERATOR =
+  "autocannon in the harness process (one Node thread), on the same machine as the servers";
 
 function envNumber(name: string, fallback: number, min: number, max: number): number {
   const raw = process.env[name];
@@ -33,65 +46,29 @@ function envNumber(name: string, fallback: number, min: number, max: number): nu
   return v;
 }
 
+/** BENCH_POSTGRES: a URL, or off/0/false/no to skip; unset = the default URL, skipped if unreachable. */
+function postgresSetting(): { url: string; explicit: boolean } | { off: string } {
+  const raw = process.env["BENCH_POSTGRES"];
+  if (raw === undefined || raw === "") return { url: DEFAULT_POSTGRES_URL, explicit: false };
+  if (/^(off|0|false|no)$/i.test(raw)) return { off: `BENCH_POSTGRES=${raw}` };
+  if (!/^postgres(ql)?:\/\//.test(raw))
+    throw new Error(`BENCH_POSTGRES must be a postgres://… URL or "off", got "${raw}"`);
+  return { url: raw, explicit: true };
+}
+
 const log = (line: string): void => void process.stderr.write(`[bench] ${line}\n`);
 
+/** The commit measured, marked when the server's code (src/, bin/) differs from it. */
 function gitCommit(): string {
+  const git = (args: string[]): string => execFileSync("git", args, { cwd: ROOT, encoding: "utf8" }).trim();
   try {
-    return execFileSync("git", ["rev-parse", "--short", "HEAD"], { cwd: ROOT, encoding: "utf8" }).trim();
+    const head = git(["rev-parse", "--short", "HEAD"]);
+    return git(["status", "--porcelain", "--", "src", "bin"]) === ""
+      ? head
+      : `${head} + uncommitted src/bin changes`;
   } catch {
     return "unknown";
   }
-}
-
-async function runToExit(
-  registry: ChildRegistry,
-  name: string,
-  args: string[],
-  timeoutMs: number,
-): Promise<void> {
-  const child = registry.start(name, args, ROOT);
-  const code = await Promise.race([child.exited, delay(timeoutMs).then(() => "timeout")]);
-  if (code === "timeout") await registry.stop(child);
-  if (code !== "0") throw new Error(`${name} failed (${code}):\n${child.output()}`);
-}
-
-async function startServer(registry: ChildRegistry, name: string, args: (port: number) => string[]) {
-  const port = await freePort();
-  const startedAt = performance.now();
-  const child = registry.start(name, args(port), ROOT);
-  const base = `http://127.0.0.1:${port}`;
-  const healthyMs = await waitHealthy(`${base}/api/health`, child, {
-    startedAt,
-    deadlineMs: HEALTH_DEADLINE_MS,
-  });
-  return { child, base, healthyMs };
-}
-
-/** Runs one case against one server with an RSS sampler on its process; errors become a string. */
-async function measure(
-  server: { child: Child; base: string },
-  c: (typeof CASES)[number],
-  seeded: Parameters<(typeof CASES)[number]["requests"]>[0],
-  load: LoadOptions,
-): Promise<{ m: Measure | undefined; peakKb: number | undefined; error: string | undefined }> {
-  const requests = c.requests(seeded);
-  const smoke = await smokeCheck(server.base, requests).catch((e: Error) => e.message);
-  if (smoke !== undefined)
-    return { m: undefined, peakKb: undefined, error: `${server.child.name}: ${smoke}` };
-  const sampler = startRssSampler(server.child.pid, 200);
-  let m: Measure;
-  let peakKb: number | undefined;
-  try {
-    m = await runLoad(server.base, requests, load);
-  } finally {
-    peakKb = sampler.stop().peakKb;
-  }
-  const bad = m.non2xx + m.errors;
-  const error =
-    bad > m.requests * MAX_NON2XX_SHARE
-      ? `${server.child.name}: ${bad} of ${m.requests} requests failed (${JSON.stringify(m.statusCodes)})`
-      : undefined;
-  return { m, peakKb, error };
 }
 
 async function main(): Promise<number> {
@@ -100,15 +77,23 @@ async function main(): Promise<number> {
   const durationSec = envNumber("BENCH_DURATION", 10, 1, 15);
   const connections = envNumber("BENCH_CONNECTIONS", 50, 1, 1000);
   const records = envNumber("BENCH_RECORDS", 10_000, 100, 1_000_000);
+  const workers = envNumber("BENCH_WORKERS", 2, 0, 64);
+  if (workers === 1) throw new Error("BENCH_WORKERS must be 0 (skip) or at least 2");
+  const pgSetting = postgresSetting();
   const load: LoadOptions = { durationSec, connections, warmupSec: durationSec >= 5 ? 2 : 1 };
+  const cores = availableParallelism();
 
   const registry = createChildRegistry();
   const tmp = mkdtempSync(join(tmpdir(), "plinth-bench-"));
+  let schema: BenchSchema | undefined;
   let cleaned = false;
   const cleanup = async (): Promise<void> => {
     if (cleaned) return;
     cleaned = true;
     await registry.stopAll();
+    if (schema !== undefined) {
+      await schema.drop().catch((err: Error) => log(`could not drop schema ${schema?.name}: ${err.message}`));
+    }
     rmSync(tmp, { recursive: true, force: true });
   };
   const onSigint = (): void => {
@@ -119,107 +104,83 @@ async function main(): Promise<number> {
   process.once("SIGTERM", onSigint);
 
   try {
-    const plinthDir = join(tmp, "plinth");
-    const baselineDir = join(tmp, "baseline");
-    mkdirSync(baselineDir);
-    const superuser = { email: "bench-admin@example.com", password: "bench-admin-password" };
-    const plinthArgs = (more: string[]): string[] => ["bin/plinth.js", ...more, "--dir", plinthDir];
-
-    log("creating superuser");
-    await runToExit(
+    const ctx: BenchContext = {
       registry,
-      "plinth superuser",
-      plinthArgs(["superuser", "upsert", superuser.email, superuser.password]),
-      60_000,
-    );
+      tmp,
+      load,
+      records,
+      superuser: { email: "bench-admin@example.com", password: "bench-admin-password" },
+      log,
+    };
+    const workersResults: WorkersResult[] = [];
+    const compare = async (database: Database, outcome: SectionOutcome<DatabaseSection>): Promise<void> => {
+      if (workers === 0) return;
+      workersResults.push(
+        await compareWorkers({
+          registry,
+          database,
+          data: outcome.data,
+          workers,
+          coreLeft: cores >= workers + 1,
+          seeded: outcome.seeded,
+          load,
+          log,
+        }),
+      );
+    };
 
-    log("starting plinth");
-    const plinth = await startServer(registry, "plinth", (port) =>
-      plinthArgs(["serve", "--http", `127.0.0.1:${port}`, "--log-level", "silent"]),
-    );
-    log(`plinth healthy after ${plinth.healthyMs.toFixed(0)} ms (pid ${plinth.child.pid})`);
-
-    const t0 = performance.now();
-    const seeded = await seed({ base: plinth.base, superuser, perCollection: records, ownedShare: 0.8, log });
-    log(`seeded in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-
-    // A consistent copy of Plinth's database for the baseline (VACUUM INTO reads a snapshot; WAL allows it live).
-    const src = new DatabaseSync(join(plinthDir, "data.db"));
-    src.exec(`VACUUM INTO '${join(baselineDir, "data.db").replaceAll("'", "''")}'`);
-    src.close();
-
-    await delay(SETTLE_MS);
-    const plinthIdleRssKb = readRssKb(plinth.child.pid);
-    const baseline = await startServer(registry, "baseline", (port) => [
-      "bench/baseline-server.ts",
-      "--db",
-      join(baselineDir, "data.db"),
-      "--port",
-      String(port),
-    ]);
-    await delay(500);
-    const baselineIdleRssKb = readRssKb(baseline.child.pid);
-
-    const baselineResults = new Map<
-      string,
-      { m: Measure | undefined; error: string | undefined; peakKb?: number }
-    >();
-    const cases: CaseResult[] = [];
-    let plinthPeak: number | undefined;
-    let baselinePeak: number | undefined;
-    const maxOf = (a: number | undefined, b: number | undefined): number | undefined =>
-      a === undefined ? b : b === undefined ? a : Math.max(a, b);
-
-    for (const c of CASES) {
-      if (!baselineResults.has(c.baseline)) {
-        const bc = BASELINE_CASES.find((x) => x.id === c.baseline);
-        if (bc === undefined) throw new Error(`no baseline case ${c.baseline}`);
-        log(`baseline: ${bc.title}`);
-        const r = await measure(baseline, bc, seeded, load);
-        baselinePeak = maxOf(baselinePeak, r.peakKb);
-        baselineResults.set(c.baseline, r);
+    // PostgreSQL is probed first, so an unusable BENCH_POSTGRES fails before minutes of SQLite runs.
+    let postgres: PostgresSection | Skipped | { url: string; version: string };
+    if ("off" in pgSetting) {
+      postgres = { skipped: `turned off (${pgSetting.off})` };
+    } else {
+      const probe = await probePostgres(pgSetting.url);
+      if (probe.ok) {
+        postgres = { url: pgSetting.url, version: probe.version };
+      } else {
+        const why = `cannot connect to ${describeUrl(pgSetting.url)}: ${probe.reason}`;
+        if (pgSetting.explicit) throw new Error(`BENCH_POSTGRES: ${why}`);
+        log(`PostgreSQL section will be skipped: ${why}`);
+        postgres = { skipped: `${why} (set BENCH_POSTGRES to a reachable server, or BENCH_POSTGRES=off)` };
       }
-      log(`plinth:   ${c.title}`);
-      const p = await measure(plinth, c, seeded, load);
-      plinthPeak = maxOf(plinthPeak, p.peakKb);
-      const b = baselineResults.get(c.baseline);
-      const error = p.error ?? b?.error;
-      const ratio = p.m && b?.m && b.m.rps > 0 ? p.m.rps / b.m.rps : undefined;
-      cases.push({
-        id: c.id,
-        title: c.title,
-        baselineCase: c.baseline,
-        plinth: p.m,
-        baseline: b?.m,
-        ratio,
-        target: c.target,
-        verdict: verdictFor(ratio, c.target, error),
-        plinthPeakRssKb: p.peakKb,
-        ...(error === undefined ? {} : { error }),
-      });
     }
+
+    const sqlite = await runSqliteSection(ctx);
+    await compare("sqlite", sqlite);
+
+    if ("url" in postgres) {
+      schema = await createBenchSchema(postgres.url);
+      log(`postgres: ${postgres.version}, schema ${schema.name}`);
+      const pg = await runPostgresSection(ctx, schema, postgres.version);
+      await compare("postgres", pg);
+      postgres = pg.section;
+    }
+
+    const workersSection: WorkersSection | Skipped =
+      workers === 0
+        ? { skipped: "BENCH_WORKERS=0" }
+        : { workers, cores, coreLeftForLoadGenerator: cores >= workers + 1, results: workersResults };
 
     const report: BenchReport = {
       timestamp: new Date().toISOString(),
       env: {
         node: process.version,
         cpus: cpus().length,
+        availableParallelism: cores,
         platform: `${process.platform}-${process.arch}`,
         commit: gitCommit(),
+        loadGenerator: LOAD_GENERATOR,
       },
       settings: {
         durationSec,
         warmupSec: load.warmupSec,
         connections,
         recordsPerCollection: records,
-        insertMode: seeded.insertMode,
+        insertMode: sqlite.seeded.insertMode,
       },
-      startToHealthyMs: Math.round(plinth.healthyMs),
-      plinthIdleRssKb,
-      plinthPeakRssKb: plinthPeak,
-      baselineIdleRssKb,
-      baselinePeakRssKb: baselinePeak,
-      cases,
+      ...sqlite.section,
+      postgres,
+      workers: workersSection,
     };
     const paths = writeReport(join(ROOT, "bench", "results"), report);
     process.stdout.write(toMarkdown(report));
