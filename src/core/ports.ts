@@ -29,6 +29,11 @@ export interface RecordQuery {
 /** Operations available inside (and outside) a transaction. */
 export interface StoreSession {
   // system tables
+  /**
+   * Inside a transaction: waits until no other process is changing the schema, and holds that until
+   * the transaction ends (schema writes take it too). Outside one it does nothing.
+   */
+  lockSchema(): Promise<void>;
   loadCollections(): Promise<Collection[]>;
   saveCollection(collection: Collection): Promise<void>;
   deleteCollection(id: string): Promise<void>;

@@ -29,11 +29,20 @@ function lookup(collections: readonly Collection[]): SchemaLookup {
 /** Creates an empty schema cache; call reload() once the store is ready. */
 export function createSchemaCache(): SchemaCache {
   let current = lookup([]);
+  // Reloads overlap (a local commit's, and ones for changes announced by other instances). Each read
+  // starts after every earlier reload was asked for, so it sees at least what they would: keep the
+  // result of the latest-started reload, and drop one that finishes after a later one.
+  let started = 0;
+  let applied = 0;
   return {
     byNameOrId: (key) => current.byNameOrId(key),
     all: () => current.all(),
     async reload(session) {
-      current = lookup(await session.loadCollections());
+      const ticket = ++started;
+      const loaded = await session.loadCollections();
+      if (ticket < applied) return;
+      applied = ticket;
+      current = lookup(loaded);
     },
     require(nameOrId) {
       const c = current.byNameOrId(nameOrId);

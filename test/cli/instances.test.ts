@@ -7,6 +7,7 @@ import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
+import pg from "pg";
 import type { Json } from "../support/json.ts";
 import { freshPostgresSchema, postgresForTests } from "../support/postgres.ts";
 import { runCli, type ServerProcess, spawnServer } from "../support/spawn-server.ts";
@@ -49,6 +50,21 @@ async function call(
   });
   const text = await res.text();
   return { status: res.status, body: (text === "" ? {} : JSON.parse(text)) as Json & Record<string, Json> };
+}
+
+/** The column names of a table in the schema `url` points at, sorted. */
+async function columnsOf(url: string, table: string): Promise<string[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query(
+      "SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1",
+      [table],
+    );
+    return rows.map((r: { column_name: string }) => r.column_name).sort();
+  } finally {
+    await client.end();
+  }
 }
 
 function describeCluster(name: string, bus: "postgres" | "redis", extraArgs: () => string[], skip: boolean) {
@@ -157,6 +173,54 @@ function describeCluster(name: string, bus: "postgres" | "redis", extraArgs: () 
       assert.equal(viaB.body["pages"], 12);
       const onC = await call(c.url, `/api/collections/notes/records/${String(viaB.body["id"])}`);
       assert.equal(onC.body["pages"], 12);
+    });
+
+    test("collection changes sent to A and B at the same time take turns and leave a consistent schema", async () => {
+      const names = Array.from({ length: 6 }, (_, i) => `race_${i}`);
+      const creates = names.map((name, i) =>
+        call([a, b][i % 2]!.url, "/api/collections", {
+          method: "POST",
+          token: superuser,
+          body: { name, type: "base", fields: [{ name: "t", type: "text" }], listRule: "" },
+        }),
+      );
+      const created = await Promise.all(creates);
+      for (const res of created) assert.equal(res.status, 200, JSON.stringify(res.body));
+      // both instances rewrite one collection's fields at once; one of the two wins whole
+      const rewritten = await Promise.all(
+        [a, b].map((server, i) =>
+          call(server.url, "/api/collections/race_0", {
+            method: "PATCH",
+            token: superuser,
+            body: {
+              fields: [
+                { name: "t", type: "text" },
+                { name: `only_${i}`, type: "text" },
+              ],
+            },
+          }),
+        ),
+      );
+      for (const res of rewritten) assert.equal(res.status, 200, JSON.stringify(res.body));
+      const listed = await call(c.url, "/api/collections?perPage=200", { token: superuser });
+      const seen = (listed.body["items"] as Array<Record<string, Json>>).map((x) => String(x["name"]));
+      for (const name of names) assert.ok(seen.includes(name), `${name} is missing on C`);
+      // the table of race_0 has exactly the columns its collection says, on every instance
+      const race0 = await call(c.url, "/api/collections/race_0", { token: superuser });
+      const fieldNames = (race0.body["fields"] as Array<Record<string, Json>>).map((f) => String(f["name"]));
+      const columns = await columnsOf(schema.url, "race_0");
+      assert.deepEqual(columns, [...fieldNames].sort(), "the table's columns are the collection's fields");
+      const record: Record<string, string> = {};
+      for (const name of fieldNames) if (name !== "id") record[name] = `value of ${name}`;
+      for (const server of [a, b, c]) {
+        const made = await call(server.url, "/api/collections/race_0/records", {
+          method: "POST",
+          token: superuser,
+          body: record,
+        });
+        assert.equal(made.status, 200, JSON.stringify(made.body));
+        for (const name of Object.keys(record)) assert.equal(made.body[name], record[name]);
+      }
     });
 
     test("settings saved through A are what B and C serve", async () => {

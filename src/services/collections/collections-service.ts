@@ -35,6 +35,43 @@ export interface CollectionServiceDeps {
   readonly truncateRecords: (collection: Collection) => Promise<void>;
 }
 
+/** The cached schema no longer matches the database: plan the change again. */
+class StaleSchema extends Error {}
+
+/** How many times a change is planned again because another instance changed the schema meanwhile. */
+const MAX_REPLANS = 10;
+
+/**
+ * Runs schema changes one at a time in this process (so they never invalidate each other's plans),
+ * and each one again while its plan turns out stale because another process changed the schema.
+ */
+function createSchemaChangeQueue() {
+  let tail: Promise<unknown> = Promise.resolve();
+  return function replanWhenStale<T>(plan: () => Promise<T>): Promise<T> {
+    const run = async (): Promise<T> => {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await plan();
+        } catch (err) {
+          if (!(err instanceof StaleSchema)) throw err;
+          if (attempt >= MAX_REPLANS)
+            throw new PlinthError("unavailable", "The schema is being changed elsewhere; please retry.");
+        }
+      }
+    };
+    const result = tail.then(run, run);
+    tail = result.catch(() => undefined);
+    return result;
+  };
+}
+
+/** Whether two loads of the schema are the same collections with the same definitions. */
+function sameCollections(a: readonly Collection[], b: readonly Collection[]): boolean {
+  if (a.length !== b.length) return false;
+  const byId = new Map(b.map((c) => [c.id, JSON.stringify(c)]));
+  return a.every((c) => byId.get(c.id) === JSON.stringify(c));
+}
+
 const SECRET_ALPHABET = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
 
 function requireSuperuser(request: RequestInfo): void {
@@ -107,9 +144,22 @@ export function createCollectionService(deps: CollectionServiceDeps) {
     else await tx.saveCollection(next);
   }
 
-  async function commit(fn: (tx: StoreSession) => Promise<void>): Promise<void> {
+  /**
+   * Runs a schema change planned against `basis`, the cached schema when planning began. Inside the
+   * transaction it first takes the schema lock and checks `basis` still matches the database: another
+   * instance (or worker) may have changed the schema since, and a plan made from a stale copy would
+   * apply the wrong DDL. Then it throws StaleSchema; the cache is reloaded and the caller plans again.
+   */
+  const replanWhenStale = createSchemaChangeQueue();
+
+  async function commit(
+    basis: readonly Collection[],
+    fn: (tx: StoreSession) => Promise<void>,
+  ): Promise<void> {
     try {
       await store.transaction(async (tx) => {
+        await tx.lockSchema();
+        if (!sameCollections(await tx.loadCollections(), basis)) throw new StaleSchema();
         await fn(tx);
         await schema.reload(tx);
       });
@@ -135,10 +185,14 @@ export function createCollectionService(deps: CollectionServiceDeps) {
     async bootstrap(): Promise<void> {
       await store.init();
       await schema.reload(store);
-      if (schema.all().length > 0) return;
-      const system = createSystemCollections(opts([]));
-      await commit(async (tx) => {
-        for (const c of system) await apply(tx, null, c, system);
+      // instances starting together on a new database: the first creates, the others find it done
+      await replanWhenStale(async () => {
+        const basis = schema.all();
+        if (basis.length > 0) return;
+        const system = createSystemCollections(opts([]));
+        await commit(basis, async (tx) => {
+          for (const c of system) await apply(tx, null, c, system);
+        });
       });
     },
 
@@ -159,42 +213,17 @@ export function createCollectionService(deps: CollectionServiceDeps) {
 
     async create(request: RequestInfo, input: unknown) {
       requireSuperuser(request);
-      const next = normalizeCollection(input, null, opts());
-      const all = [...schema.all(), next];
-      check(next, null, all);
-      await commit((tx) => apply(tx, null, next, all));
-      return toApiCollection(schema.require(next.id));
+      return replanWhenStale(() => createPlanned(input));
     },
 
     async update(request: RequestInfo, nameOrId: string, input: unknown) {
       requireSuperuser(request);
-      const previous = schema.require(nameOrId);
-      const next = normalizeCollection(input, previous, opts());
-      const all = schema.all().map((c) => (c.id === previous.id ? next : c));
-      check(next, previous, all);
-      await commit(async (tx) => {
-        await apply(tx, previous, next, all);
-        await resyncViews(tx, all, new Set([next.id]), opts().now, apply);
-      });
-      return toApiCollection(schema.require(next.id));
+      return replanWhenStale(() => updatePlanned(nameOrId, input));
     },
 
     async delete(request: RequestInfo, nameOrId: string): Promise<void> {
       requireSuperuser(request);
-      const previous = schema.require(nameOrId);
-      if (previous.system) throw new PlinthError("invalid_input", "System collections can't be deleted.");
-      const refs = referencedBy(previous);
-      if (refs.length > 0) {
-        throw new PlinthError(
-          "invalid_input",
-          `The collection is referenced by ${refs.map((c) => c.name).join(", ")}; remove those relation fields first.`,
-        );
-      }
-      const all = schema.all().filter((c) => c.id !== previous.id);
-      await commit(async (tx) => {
-        await apply(tx, previous, null, all);
-        await resyncViews(tx, all, new Set(), opts().now, apply);
-      });
+      return replanWhenStale(() => deletePlanned(nameOrId));
     },
 
     async truncate(request: RequestInfo, nameOrId: string): Promise<void> {
@@ -209,38 +238,81 @@ export function createCollectionService(deps: CollectionServiceDeps) {
       body: { collections?: unknown; deleteMissing?: unknown },
     ): Promise<void> {
       requireSuperuser(request);
-      if (!Array.isArray(body.collections) || body.collections.length === 0) {
-        throw validationError({ collections: { code: "validation_required", message: "Cannot be blank." } });
-      }
-      const plan = planImport(body.collections, schema.all(), body.deleteMissing === true, opts());
-      if (!("upserts" in plan)) throw validationError(plan as FieldErrors);
-      const byId = new Map(schema.all().map((c) => [c.id, c]));
-      const deleted = new Set(plan.deletes.map((c) => c.id));
-      const upserted = new Map(plan.upserts.map((c) => [c.id, c]));
-      const all = [
-        ...schema
-          .all()
-          .filter((c) => !deleted.has(c.id))
-          .map((c) => upserted.get(c.id) ?? c),
-        ...plan.upserts.filter((c) => !byId.has(c.id)),
-      ];
-      const errors: Record<string, FieldErrors> = {};
-      plan.upserts.forEach((next, i) => {
-        const e = validateCollection(next, byId.get(next.id) ?? null, { all, checkRule: checkRuleOver(all) });
-        if (Object.keys(e).length > 0) errors[String(i)] = e;
-      });
-      if (Object.keys(errors).length > 0) throw validationError({ collections: errors });
-      await commit(async (tx) => {
-        for (const c of plan.deletes) await apply(tx, c, null, all);
-        // tables first, views last: a view may select from a table created in the same import
-        const ordered = [...plan.upserts].sort(
-          (a, b) => Number(a.type === "view") - Number(b.type === "view"),
-        );
-        for (const next of ordered) await apply(tx, byId.get(next.id) ?? null, next, all);
-        await resyncViews(tx, all, new Set(upserted.keys()), opts().now, apply);
-      });
+      return replanWhenStale(() => importPlanned(body));
     },
   };
+
+  async function createPlanned(input: unknown) {
+    const basis = schema.all(); // read synchronously with the plan; commit() checks it
+    const next = normalizeCollection(input, null, opts());
+    const all = [...schema.all(), next];
+    check(next, null, all);
+    await commit(basis, (tx) => apply(tx, null, next, all));
+    return toApiCollection(schema.require(next.id));
+  }
+
+  async function updatePlanned(nameOrId: string, input: unknown) {
+    const basis = schema.all(); // read synchronously with the plan; commit() checks it
+    const previous = schema.require(nameOrId);
+    const next = normalizeCollection(input, previous, opts());
+    const all = schema.all().map((c) => (c.id === previous.id ? next : c));
+    check(next, previous, all);
+    await commit(basis, async (tx) => {
+      await apply(tx, previous, next, all);
+      await resyncViews(tx, all, new Set([next.id]), opts().now, apply);
+    });
+    return toApiCollection(schema.require(next.id));
+  }
+
+  async function deletePlanned(nameOrId: string): Promise<void> {
+    const basis = schema.all(); // read synchronously with the plan; commit() checks it
+    const previous = schema.require(nameOrId);
+    if (previous.system) throw new PlinthError("invalid_input", "System collections can't be deleted.");
+    const refs = referencedBy(previous);
+    if (refs.length > 0) {
+      throw new PlinthError(
+        "invalid_input",
+        `The collection is referenced by ${refs.map((c) => c.name).join(", ")}; remove those relation fields first.`,
+      );
+    }
+    const all = schema.all().filter((c) => c.id !== previous.id);
+    await commit(basis, async (tx) => {
+      await apply(tx, previous, null, all);
+      await resyncViews(tx, all, new Set(), opts().now, apply);
+    });
+  }
+
+  async function importPlanned(body: { collections?: unknown; deleteMissing?: unknown }): Promise<void> {
+    const basis = schema.all(); // read synchronously with the plan; commit() checks it
+    if (!Array.isArray(body.collections) || body.collections.length === 0) {
+      throw validationError({ collections: { code: "validation_required", message: "Cannot be blank." } });
+    }
+    const plan = planImport(body.collections, schema.all(), body.deleteMissing === true, opts());
+    if (!("upserts" in plan)) throw validationError(plan as FieldErrors);
+    const byId = new Map(schema.all().map((c) => [c.id, c]));
+    const deleted = new Set(plan.deletes.map((c) => c.id));
+    const upserted = new Map(plan.upserts.map((c) => [c.id, c]));
+    const all = [
+      ...schema
+        .all()
+        .filter((c) => !deleted.has(c.id))
+        .map((c) => upserted.get(c.id) ?? c),
+      ...plan.upserts.filter((c) => !byId.has(c.id)),
+    ];
+    const errors: Record<string, FieldErrors> = {};
+    plan.upserts.forEach((next, i) => {
+      const e = validateCollection(next, byId.get(next.id) ?? null, { all, checkRule: checkRuleOver(all) });
+      if (Object.keys(e).length > 0) errors[String(i)] = e;
+    });
+    if (Object.keys(errors).length > 0) throw validationError({ collections: errors });
+    await commit(basis, async (tx) => {
+      for (const c of plan.deletes) await apply(tx, c, null, all);
+      // tables first, views last: a view may select from a table created in the same import
+      const ordered = [...plan.upserts].sort((a, b) => Number(a.type === "view") - Number(b.type === "view"));
+      for (const next of ordered) await apply(tx, byId.get(next.id) ?? null, next, all);
+      await resyncViews(tx, all, new Set(upserted.keys()), opts().now, apply);
+    });
+  }
 }
 
 /** The collections service's type. */

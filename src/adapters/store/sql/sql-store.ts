@@ -203,6 +203,7 @@ export function createSqlStore(deps: SqlStoreDeps): Store {
     }
 
     const session: StoreSession = {
+      lockSchema,
       loadCollections,
       async saveCollection(c) {
         await lockSchema();
