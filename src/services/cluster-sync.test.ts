@@ -53,7 +53,13 @@ interface Instance {
   readonly seen: PlinthEvent[];
 }
 
-async function instance(bus: Bus, store: Store, origin: string, stalePollMs = 60_000): Promise<Instance> {
+async function instance(
+  bus: Bus,
+  store: Store,
+  origin: string,
+  stalePollMs = 60_000,
+  ackTimeoutMs = 2_000,
+): Promise<Instance> {
   const events = createEventHub((err) => {
     throw err;
   });
@@ -70,6 +76,7 @@ async function instance(bus: Bus, store: Store, origin: string, stalePollMs = 60
     channel: CHANNEL,
     log: quiet,
     stalePollMs,
+    ackTimeoutMs,
   });
   return { sync, schema, events, seen };
 }
@@ -149,6 +156,58 @@ describe("cluster sync", () => {
     await store.close();
   });
 
+  it("a write is settled only once the other instance has applied it", async () => {
+    const bus = createMemoryBus();
+    const store = await sharedStore();
+    const a = await instance(bus, store, "a");
+    const b = await instance(bus, store, "b");
+    await until(() => a.sync.settled() === undefined);
+    await createCollectionService({
+      store,
+      schema: a.schema,
+      clock: systemClock,
+      ids: cryptoIdGen,
+      events: a.events,
+      truncateRecords: async () => {},
+    }).bootstrap();
+    const settled = a.sync.settled();
+    assert.notEqual(settled, undefined, "the announcement awaits B");
+    await settled;
+    // no waiting here: B reloaded and acknowledged before A's write counted as done
+    assert.ok(b.schema.byNameOrId("users"));
+    assert.ok(b.seen.some((e) => e.kind === "schema" && e.remote));
+    await a.sync.close();
+    await b.sync.close();
+    await store.close();
+  });
+
+  it("stops waiting for an instance that said goodbye, and for a silent one after the timeout", {
+    timeout: 20_000,
+  }, async () => {
+    const bus = createMemoryBus();
+    const store = await sharedStore();
+    const a = await instance(bus, store, "a", 60_000, 60_000);
+    // "leaving" is known, then says goodbye: a must not wait for it at all (else 60 s, past the test timeout)
+    await bus.publish(CHANNEL, JSON.stringify({ o: "leaving", k: "hello" }));
+    await bus.publish(CHANNEL, JSON.stringify({ o: "leaving", k: "bye" }));
+    await new Promise((r) => setTimeout(r, 20));
+    a.events.publish({ kind: "settings" });
+    await a.sync.settled();
+    await a.sync.close();
+
+    // "ghost" said hello and then went silent, as after kill -9: a waits for it only ackTimeoutMs
+    const c = await instance(bus, store, "c", 60_000, 50);
+    await bus.publish(CHANNEL, JSON.stringify({ o: "ghost", k: "hello" }));
+    await new Promise((r) => setTimeout(r, 20));
+    c.events.publish({ kind: "settings" });
+    const pending = c.sync.settled();
+    assert.notEqual(pending, undefined);
+    await pending;
+    assert.equal(c.sync.settled(), undefined);
+    await c.sync.close();
+    await store.close();
+  });
+
   it("ignores malformed messages", async () => {
     const bus = createMemoryBus();
     const store = await sharedStore();
@@ -156,12 +215,14 @@ describe("cluster sync", () => {
     for (const junk of [
       "not json",
       "null",
-      '{"k":"schema"}',
-      '{"o":"x","k":"auth","c":1}',
+      '{"k":"schema","n":1}',
+      '{"o":"x","k":"schema"}',
+      '{"o":"x","k":"auth","n":1,"c":1}',
+      '{"o":"x","k":"ack","n":1}',
       '{"o":"x","k":"?"}',
     ])
       await bus.publish(CHANNEL, junk);
-    await bus.publish(CHANNEL, JSON.stringify({ o: "x", k: "settings" }));
+    await bus.publish(CHANNEL, JSON.stringify({ o: "x", n: 1, k: "settings" }));
     await until(() => b.seen.length > 0);
     assert.deepEqual(b.seen, [{ kind: "settings", remote: true }]);
     await b.sync.close();

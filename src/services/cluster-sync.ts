@@ -1,6 +1,7 @@
 import type { Bus, BusStatus } from "../core/bus.ts";
 import type { EventHub, PlinthEvent } from "../core/events.ts";
 import type { Store } from "../core/ports.ts";
+import { createPeerTracker } from "./cluster-peers.ts";
 import type { SchemaCache } from "./schema-cache.ts";
 
 /**
@@ -11,9 +12,9 @@ import type { SchemaCache } from "./schema-cache.ts";
  * - settings: dropped when another instance saves them;
  * - verified tokens (services/auth): dropped for a record another instance updated or deleted.
  *
- * Local events (committed here) are announced on the bus; announcements from other instances come
- * back into the local event hub marked `remote`, so every local consumer reacts to a change made
- * anywhere in one way. The bus delivers at most once, so whenever it may have lost messages (it
+ * Local events (committed here) are announced on the bus, and the other instances acknowledge each
+ * once applied. Announcements from other instances come back into the local event hub marked
+ * `remote`, so every local consumer reacts to a change made anywhere in one way. The bus delivers at most once, so whenever it may have lost messages (it
  * reconnected, or it is down), every cache is dropped, and while it is down the schema is re-read
  * every `stalePollMs`: an instance cut off from the others is stale for about that long, never for
  * good.
@@ -21,8 +22,9 @@ import type { SchemaCache } from "./schema-cache.ts";
 export interface ClusterSync {
   /**
    * Undefined when no announcement is in flight; otherwise resolves once every announcement made so
-   * far reached the bus (or failed). The HTTP layer waits for it before answering a write, so by the
-   * time a client sees its change acknowledged, the other instances have been told.
+   * far was applied by every other live instance (they acknowledge it; see cluster-peers.ts), or
+   * could not be. The HTTP layer waits for it before answering, so once a client sees a change
+   * acknowledged, its next request to any instance finds it.
    */
   settled(): Promise<void> | undefined;
   /**
@@ -49,12 +51,22 @@ export interface ClusterSyncDeps {
   readonly log: { warn(obj: object, msg: string): void };
   /** How often caches are refreshed while the bus is down; 1 s by default. */
   readonly stalePollMs?: number;
+  /** How often this instance tells the others it is alive; 2 s by default. */
+  readonly heartbeatMs?: number;
+  /** How long a write waits for the other instances to confirm they applied it; 2 s by default. */
+  readonly ackTimeoutMs?: number;
 }
 
+/** An announcement of a change: `n` numbers it per origin, so acknowledgements can name it. */
+type Announcement =
+  | { readonly o: string; readonly n: number; readonly k: "schema" }
+  | { readonly o: string; readonly n: number; readonly k: "settings" }
+  | { readonly o: string; readonly n: number; readonly k: "auth"; readonly c: string; readonly r: string };
+
 type SyncMessage =
-  | { readonly o: string; readonly k: "schema" }
-  | { readonly o: string; readonly k: "settings" }
-  | { readonly o: string; readonly k: "auth"; readonly c: string; readonly r: string };
+  | Announcement
+  | { readonly o: string; readonly k: "ack"; readonly to: string; readonly n: number }
+  | { readonly o: string; readonly k: "hello" | "bye" };
 
 function parseMessage(text: string): SyncMessage | null {
   let value: unknown;
@@ -66,21 +78,34 @@ function parseMessage(text: string): SyncMessage | null {
   if (typeof value !== "object" || value === null) return null;
   const m = value as Record<string, unknown>;
   if (typeof m["o"] !== "string") return null;
-  if (m["k"] === "schema" || m["k"] === "settings") return m as SyncMessage;
-  if (m["k"] === "auth" && typeof m["c"] === "string" && typeof m["r"] === "string") return m as SyncMessage;
-  return null;
+  switch (m["k"]) {
+    case "hello":
+    case "bye":
+      return m as SyncMessage;
+    case "ack":
+      return typeof m["to"] === "string" && typeof m["n"] === "number" ? (m as SyncMessage) : null;
+    case "schema":
+    case "settings":
+      return typeof m["n"] === "number" ? (m as SyncMessage) : null;
+    case "auth":
+      return typeof m["n"] === "number" && typeof m["c"] === "string" && typeof m["r"] === "string"
+        ? (m as SyncMessage)
+        : null;
+    default:
+      return null;
+  }
 }
 
 /** The announcement for a local event, or null when other instances need not hear of it. */
-function announcementFor(event: PlinthEvent, origin: string): SyncMessage | null {
+function announcementFor(event: PlinthEvent, origin: string, n: number): Announcement | null {
   switch (event.kind) {
     case "schema":
     case "settings":
-      return event.remote ? null : { o: origin, k: event.kind };
+      return event.remote ? null : { o: origin, n, k: event.kind };
     case "update":
     case "delete":
       return event.collection.type === "auth"
-        ? { o: origin, k: "auth", c: event.collection.id, r: String(event.record["id"]) }
+        ? { o: origin, n, k: "auth", c: event.collection.id, r: String(event.record["id"]) }
         : null;
     default:
       return null;
@@ -128,6 +153,17 @@ export async function startClusterSync(deps: ClusterSyncDeps): Promise<ClusterSy
     events.publish({ kind: "caches-stale", remote: true });
   }
 
+  function send(message: SyncMessage): Promise<void> {
+    return bus.publish(deps.channel, JSON.stringify(message));
+  }
+
+  function acknowledge(message: Announcement): void {
+    if (closed) return;
+    send({ o: origin, k: "ack", to: message.o, n: message.n }).catch((err: unknown) =>
+      log.warn({ err }, "could not acknowledge a change announced by another instance"),
+    );
+  }
+
   function onMessage(text: string): void {
     if (closed) return;
     const message = parseMessage(text);
@@ -136,34 +172,71 @@ export async function startClusterSync(deps: ClusterSyncDeps): Promise<ClusterSy
       return;
     }
     if (message.o === origin) return;
+    if (message.k === "bye") {
+      peers.gone(message.o);
+      return;
+    }
+    // a newcomer learns of this instance at once, not at the next heartbeat
+    if (peers.seen(message.o) && message.k === "hello") void send({ o: origin, k: "hello" }).catch(() => {});
     switch (message.k) {
+      case "hello":
+        return;
+      case "ack":
+        if (message.to === origin) peers.acknowledged(message.n, message.o);
+        return;
       case "schema":
         void reloadSchema().then(() => {
-          if (!closed) events.publish({ kind: "schema", remote: true });
+          if (closed) return;
+          events.publish({ kind: "schema", remote: true });
+          acknowledge(message);
         });
         return;
       case "settings":
         events.publish({ kind: "settings", remote: true });
+        acknowledge(message);
         return;
       case "auth":
         events.publish({ kind: "auth-record", collectionId: message.c, recordId: message.r, remote: true });
+        acknowledge(message);
         return;
     }
   }
 
+  const peers = createPeerTracker({
+    heartbeatMs: deps.heartbeatMs ?? 2_000,
+    ackTimeoutMs: deps.ackTimeoutMs ?? 2_000,
+  });
+  let announced = 0;
   const unsubscribeBus = await bus.subscribe(deps.channel, onMessage);
   const unsubscribeEvents = events.subscribe((event) => {
-    const message = announcementFor(event, origin);
+    const message = announcementFor(event, origin, announced + 1);
     if (message === null || closed) return;
-    const sent: Promise<void> = bus
-      .publish(deps.channel, JSON.stringify(message))
-      .catch((err: unknown) => {
-        // The others will notice the bus is down and poll; this instance cannot do more.
-        log.warn({ err, kind: message.k }, "could not announce a change to other instances");
+    announced++;
+    const acks = peers.expect(message.n);
+    const done: Promise<void> = send(message)
+      .then(
+        () => acks,
+        (err: unknown) => {
+          // The others will notice the bus is down and poll; this instance cannot do more.
+          log.warn({ err, kind: message.k }, "could not announce a change to other instances");
+          return [];
+        },
+      )
+      .then((missing) => {
+        if (missing.length > 0)
+          log.warn(
+            { kind: message.k, peers: missing.length },
+            "other instances did not confirm a change in time",
+          );
       })
-      .finally(() => inFlight.delete(sent));
-    inFlight.add(sent);
+      .finally(() => inFlight.delete(done));
+    inFlight.add(done);
   });
+  const heartbeat = setInterval(() => {
+    if (!closed) send({ o: origin, k: "hello" }).catch(() => {});
+  }, deps.heartbeatMs ?? 2_000);
+  heartbeat.unref?.();
+  await send({ o: origin, k: "hello" }).catch(() => {});
   const offReconnect = bus.onReconnect(() => {
     if (!closed) void dropAllCaches();
   });
@@ -184,6 +257,9 @@ export async function startClusterSync(deps: ClusterSyncDeps): Promise<ClusterSy
       if (closed) return;
       closed = true;
       clearInterval(poll);
+      clearInterval(heartbeat);
+      peers.clear();
+      await send({ o: origin, k: "bye" }).catch(() => {});
       offReconnect();
       unsubscribeEvents();
       await unsubscribeBus().catch(() => {});
