@@ -81,6 +81,18 @@ async function instance(
   return { sync, schema, events, seen };
 }
 
+/** Creates the system collections on a new database through `through` (which announces the schema). */
+async function bootstrapThrough(through: Instance, store: Store): Promise<void> {
+  await createCollectionService({
+    store,
+    schema: through.schema,
+    clock: systemClock,
+    ids: cryptoIdGen,
+    events: through.events,
+    truncateRecords: async () => {},
+  }).bootstrap();
+}
+
 async function sharedStore(): Promise<Store> {
   const dir = mkdtempSync(join(tmpdir(), "plinth-sync-"));
   dirs.push(dir);
@@ -102,14 +114,7 @@ describe("cluster sync", () => {
     const b = await instance(bus, store, "b");
     assert.equal(b.schema.byNameOrId("users"), undefined);
     // the first start creates the system collections and announces the new schema
-    await createCollectionService({
-      store,
-      schema: a.schema,
-      clock: systemClock,
-      ids: cryptoIdGen,
-      events: a.events,
-      truncateRecords: async () => {},
-    }).bootstrap();
+    await bootstrapThrough(a, store);
     await a.sync.settled();
     await until(() => b.seen.some((e) => e.kind === "schema" && e.remote));
     assert.ok(b.schema.byNameOrId("users"), "B's schema was reloaded before the event");
@@ -124,14 +129,7 @@ describe("cluster sync", () => {
     const store = await sharedStore();
     const a = await instance(bus, store, "a");
     const b = await instance(bus, store, "b");
-    await createCollectionService({
-      store,
-      schema: a.schema,
-      clock: systemClock,
-      ids: cryptoIdGen,
-      events: a.events,
-      truncateRecords: async () => {},
-    }).bootstrap();
+    await bootstrapThrough(a, store);
     await a.sync.settled();
     await until(() => b.seen.length > 0);
     b.seen.length = 0;
@@ -162,14 +160,7 @@ describe("cluster sync", () => {
     const a = await instance(bus, store, "a");
     const b = await instance(bus, store, "b");
     await until(() => a.sync.settled() === undefined);
-    await createCollectionService({
-      store,
-      schema: a.schema,
-      clock: systemClock,
-      ids: cryptoIdGen,
-      events: a.events,
-      truncateRecords: async () => {},
-    }).bootstrap();
+    await bootstrapThrough(a, store);
     const settled = a.sync.settled();
     assert.notEqual(settled, undefined, "the announcement awaits B");
     await settled;
