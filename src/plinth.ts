@@ -81,6 +81,9 @@ export async function createPlinth(config: Config, overrides: PlinthOverrides = 
       ? createSqliteStore({ path: join(config.dir, "data.db"), synchronous: config.synchronous })
       : createPostgresStore({
           url: config.db,
+          poolSize: config.dbPoolSize,
+          acquireTimeoutMs: config.dbAcquireTimeoutMs,
+          statementTimeoutMs: config.dbStatementTimeoutMs,
           onIdleError: (err) => http.log.warn({ err }, "idle database connection failed"),
         });
   const events = createEventHub((err) => http.log.error({ err }, "event listener failed"));

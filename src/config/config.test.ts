@@ -50,6 +50,12 @@ describe("loadConfig", () => {
         "redis://127.0.0.1:6379",
         "--workers",
         "3",
+        "--db-pool-size",
+        "4",
+        "--db-acquire-timeout",
+        "1500",
+        "--db-statement-timeout",
+        "2500",
       ],
       {},
     );
@@ -66,6 +72,9 @@ describe("loadConfig", () => {
       db: "postgres://u@127.0.0.1:5432/test",
       redis: "redis://127.0.0.1:6379",
       workers: 3,
+      dbPoolSize: 4,
+      dbAcquireTimeoutMs: 1500,
+      dbStatementTimeoutMs: 2500,
     });
   });
 
@@ -82,6 +91,9 @@ describe("loadConfig", () => {
       PLINTH_DB: "postgresql://127.0.0.1/test",
       PLINTH_REDIS: "rediss://cache.example:6380",
       PLINTH_WORKERS: "4",
+      PLINTH_DB_POOL_SIZE: "20",
+      PLINTH_DB_ACQUIRE_TIMEOUT_MS: "800",
+      PLINTH_DB_STATEMENT_TIMEOUT_MS: "60000",
     });
     assert.deepEqual(config, {
       host: "::1",
@@ -96,6 +108,9 @@ describe("loadConfig", () => {
       db: "postgresql://127.0.0.1/test",
       redis: "rediss://cache.example:6380",
       workers: 4,
+      dbPoolSize: 20,
+      dbAcquireTimeoutMs: 800,
+      dbStatementTimeoutMs: 60_000,
     });
   });
 
@@ -137,6 +152,28 @@ describe("loadConfig", () => {
     assert.equal(loadConfig(["--workers", "256"], {}).workers, 256);
   });
 
+  test("the database pool settings accept their largest values", () => {
+    const config = loadConfig(
+      [
+        "--db-pool-size",
+        "1000",
+        "--db-acquire-timeout",
+        "2147483647",
+        "--db-statement-timeout",
+        "2147483647",
+      ],
+      {},
+    );
+    assert.equal(config.dbPoolSize, 1000);
+    assert.equal(config.dbAcquireTimeoutMs, 2_147_483_647);
+    assert.equal(config.dbStatementTimeoutMs, 2_147_483_647);
+  });
+
+  test("a database pool flag beats its environment variable", () => {
+    const config = loadConfig(["--db-pool-size", "3"], { PLINTH_DB_POOL_SIZE: "30" });
+    assert.equal(config.dbPoolSize, 3);
+  });
+
   test("leaves positional arguments to positionals()", () => {
     const argv = ["upsert", "a@example.com", "secret", "--dir", "x"];
     assert.equal(loadConfig(argv, {}).dir, resolve("x"));
@@ -165,6 +202,14 @@ describe("loadConfig", () => {
       ["--workers", "9999"],
       ["--workers", "-1"],
       ["--workers", "2.5"],
+      ["--db-pool-size", "0"],
+      ["--db-pool-size", "ten"],
+      ["--db-pool-size", "1001"],
+      ["--db-acquire-timeout", "0"],
+      ["--db-acquire-timeout", "5s"],
+      ["--db-acquire-timeout", "2147483648"],
+      ["--db-statement-timeout", "-1"],
+      ["--db-statement-timeout", "2147483648"],
     ];
     for (const [flag, value] of bad) {
       test(`${flag} ${value}`, () => {
@@ -186,6 +231,10 @@ describe("loadConfig", () => {
       ["PLINTH_WORKERS", "0"],
       ["PLINTH_WORKERS", "abc"],
       ["PLINTH_WORKERS", "9999"],
+      ["PLINTH_DB_POOL_SIZE", "0"],
+      ["PLINTH_DB_POOL_SIZE", "5000"],
+      ["PLINTH_DB_ACQUIRE_TIMEOUT_MS", "soon"],
+      ["PLINTH_DB_STATEMENT_TIMEOUT_MS", "0"],
     ];
     for (const [name, value] of bad) {
       test(`${name}=${value}`, () => {

@@ -25,6 +25,12 @@ export interface Config {
   readonly redis: string | undefined;
   /** Server processes sharing the port (`--workers N|auto`); 1 runs in this process. */
   readonly workers: number;
+  /** PostgreSQL only: most database connections one server process holds. */
+  readonly dbPoolSize: number;
+  /** PostgreSQL only: how long a request waits for a connection (or to connect) before a 503 (ms). */
+  readonly dbAcquireTimeoutMs: number;
+  /** PostgreSQL only: longest one SQL statement may run, waiting for locks included, before a 503 (ms). */
+  readonly dbStatementTimeoutMs: number;
 }
 
 /** A setting that could not be used, named so start-up can print one clear line. */
@@ -51,6 +57,9 @@ export const DEFAULT_CONFIG: Config = Object.freeze({
   db: undefined,
   redis: undefined,
   workers: 1,
+  dbPoolSize: 10,
+  dbAcquireTimeoutMs: 5_000,
+  dbStatementTimeoutMs: 30_000,
 });
 
 const OPTIONS = {
@@ -65,9 +74,14 @@ const OPTIONS = {
   db: { type: "string" },
   redis: { type: "string" },
   workers: { type: "string" },
+  "db-pool-size": { type: "string" },
+  "db-acquire-timeout": { type: "string" },
+  "db-statement-timeout": { type: "string" },
 } as const;
 
 const MAX_WORKERS = 256;
+// PostgreSQL's own default max_connections is 100; more than this per process is a typo, not a plan.
+const MAX_DB_POOL_SIZE = 1_000;
 
 function parseUrl(setting: string, value: string, schemes: readonly string[]): string {
   let url: URL;
@@ -88,6 +102,22 @@ function parseWorkers(setting: string, value: string): number {
   if (value === "auto") return availableParallelism();
   const n = parsePositiveInt(setting, value);
   if (n > MAX_WORKERS) throw new ConfigError(setting, `at most ${MAX_WORKERS} workers, got ${n}`);
+  return n;
+}
+
+function parsePoolSize(setting: string, value: string): number {
+  const n = parsePositiveInt(setting, value);
+  if (n > MAX_DB_POOL_SIZE)
+    throw new ConfigError(setting, `at most ${MAX_DB_POOL_SIZE} connections, got ${n}`);
+  return n;
+}
+
+// Node's timers and PostgreSQL's statement_timeout both hold a signed 32-bit count of milliseconds.
+const MAX_TIMEOUT_MS = 2_147_483_647;
+
+function parseTimeoutMs(setting: string, value: string): number {
+  const n = parsePositiveInt(setting, value);
+  if (n > MAX_TIMEOUT_MS) throw new ConfigError(setting, `at most ${MAX_TIMEOUT_MS} ms, got ${n}`);
   return n;
 }
 
@@ -159,6 +189,9 @@ export function loadConfig(
   const db = pick("db", "PLINTH_DB");
   const redis = pick("redis", "PLINTH_REDIS");
   const workers = pick("workers", "PLINTH_WORKERS");
+  const poolSize = pick("db-pool-size", "PLINTH_DB_POOL_SIZE");
+  const acquireTimeout = pick("db-acquire-timeout", "PLINTH_DB_ACQUIRE_TIMEOUT_MS");
+  const statementTimeout = pick("db-statement-timeout", "PLINTH_DB_STATEMENT_TIMEOUT_MS");
 
   return Object.freeze({
     host,
@@ -183,6 +216,13 @@ export function loadConfig(
     db: db ? parseUrl(db.setting, db.value, ["postgres:", "postgresql:"]) : undefined,
     redis: redis ? parseUrl(redis.setting, redis.value, ["redis:", "rediss:"]) : undefined,
     workers: workers ? parseWorkers(workers.setting, workers.value) : DEFAULT_CONFIG.workers,
+    dbPoolSize: poolSize ? parsePoolSize(poolSize.setting, poolSize.value) : DEFAULT_CONFIG.dbPoolSize,
+    dbAcquireTimeoutMs: acquireTimeout
+      ? parseTimeoutMs(acquireTimeout.setting, acquireTimeout.value)
+      : DEFAULT_CONFIG.dbAcquireTimeoutMs,
+    dbStatementTimeoutMs: statementTimeout
+      ? parseTimeoutMs(statementTimeout.setting, statementTimeout.value)
+      : DEFAULT_CONFIG.dbStatementTimeoutMs,
   });
 }
 

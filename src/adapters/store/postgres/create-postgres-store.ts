@@ -3,13 +3,9 @@ import type { SqlSchemaDialect } from "../sql/dialect.ts";
 import type { DriverErrorKind } from "../sql/sql-driver.ts";
 import { createSqlStore } from "../sql/sql-store.ts";
 import { postgresDialect } from "./postgres-dialect.ts";
-import { createPostgresDriver, type PostgresDriverOptions } from "./postgres-driver.ts";
+import { createPostgresDriver, type PostgresDriverOptions, transientFailure } from "./postgres-driver.ts";
 import { POSTGRES_FUNCTIONS, SCHEMA_LOCK_KEY } from "./postgres-functions.ts";
 import { postgresSyncStatements } from "./postgres-schema-sync.ts";
-
-// Connection-level failures: refused, reset, admin shutdown, pool timeout, too many connections.
-const UNAVAILABLE_CODES = new Set(["57P01", "57P02", "57P03", "53300", "08000", "08003", "08006", "08001"]);
-const UNAVAILABLE_ERRNO = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "ENOTFOUND"]);
 
 // A view's rule (pg_rewrite) depends on every relation it reads; followed recursively for views over views.
 const DEPENDENT_VIEWS_QUERY = `WITH RECURSIVE dependents(oid, depth) AS (
@@ -41,12 +37,9 @@ function classifyError(err: unknown): DriverErrorKind {
       .filter((c) => /^\w+$/.test(c));
     return { kind: "unique", table: e.table ?? "", columns };
   }
-  if (
-    (e?.code !== undefined && (UNAVAILABLE_CODES.has(e.code) || UNAVAILABLE_ERRNO.has(e.code))) ||
-    /timeout exceeded when trying to connect|Connection terminated/i.test(e?.message ?? "")
-  )
-    return { kind: "busy" };
-  if (e?.code === "57014" || e?.code === "40001" || e?.code === "40P01") return { kind: "busy" };
+  // Unreachable, broken or too slow (the driver already turned these into 503s; this also sees through
+  // that wrapping): the caller must give up, not treat the statement as wrong.
+  if (transientFailure(err) !== undefined) return { kind: "busy" };
   return { kind: "other" };
 }
 
