@@ -25,6 +25,9 @@ Flags (or PLINTH_* environment variables):
   --synchronous MODE    SQLite durability NORMAL|FULL (PLINTH_SYNCHRONOUS)
   --shutdown-timeout MS how long SIGTERM waits for in-flight requests (PLINTH_SHUTDOWN_TIMEOUT)
   --workers N|auto      server processes sharing the port; auto = one per CPU (PLINTH_WORKERS, default 1)
+  --db-pool-size N      PostgreSQL connections per process (PLINTH_DB_POOL_SIZE, default 10)
+  --db-acquire-timeout MS    wait for a database connection before a 503 (PLINTH_DB_ACQUIRE_TIMEOUT_MS, default 5000)
+  --db-statement-timeout MS  longest SQL statement before a 503 (PLINTH_DB_STATEMENT_TIMEOUT_MS, default 30000)
   --db URL              PostgreSQL URL, postgres://…; default: SQLite in --dir (PLINTH_DB)
   --redis URL           Redis URL, redis://…, for the cross-instance bus (PLINTH_REDIS)
 `;
