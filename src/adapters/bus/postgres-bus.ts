@@ -31,6 +31,12 @@ export interface PostgresBusOptions {
   readonly applicationName?: string;
   /** Reconnect backoff bounds; 100 ms doubling to 5 s by default. */
   readonly reconnectDelayMs?: ReconnectDelay;
+  /**
+   * How often the listener connection is probed (`SELECT 1`, bounded by publishTimeoutMs); 5 s by
+   * default. A connection that stalls without being cut (a network partition) would otherwise look
+   * connected until TCP keepalive gives up, minutes later, while every notification is lost.
+   */
+  readonly probeIntervalMs?: number;
 }
 
 /**
@@ -162,10 +168,25 @@ export async function createPostgresBus(options: PostgresBusOptions): Promise<Bu
     }
   }
 
+  // Probes one listener at a time; a probe that fails drops the connection, and the reconnect LISTENs again.
+  let probing = false;
+  const probe = setInterval(() => {
+    const client = listener;
+    if (client === null || probing || closed) return;
+    probing = true;
+    withTimeout(client.query("SELECT 1"), timeoutMs, "PostgreSQL bus probe")
+      .catch((err: unknown) => lose(client, err))
+      .finally(() => {
+        probing = false;
+      });
+  }, options.probeIntervalMs ?? 5_000);
+  probe.unref();
+
   try {
     listener = await open();
     connected = true;
   } catch (err) {
+    clearInterval(probe);
     await pool.end().catch(() => {});
     throw new PlinthError("unavailable", "The bus could not connect to PostgreSQL.", { cause: err });
   }
@@ -199,6 +220,7 @@ export async function createPostgresBus(options: PostgresBusOptions): Promise<Bu
         closed = true;
         connected = false;
         clearTimeout(retryTimer);
+        clearInterval(probe);
         handlers.clear();
         reconnects.clear();
         const clients = [listener, opening].filter((c) => c !== null);

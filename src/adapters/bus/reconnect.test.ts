@@ -147,6 +147,34 @@ test("postgres bus publish rejects within its timeout when the server stops answ
   }
 });
 
+test("postgres bus notices a listener connection that stalls without being cut", {
+  timeout: TIMEOUT_MS,
+  skip: postgresSkip,
+}, async (t) => {
+  const proxy = await blackholeProxy(5432);
+  const url = `postgres://postgres@127.0.0.1:${proxy.port}/test`;
+  const loss = lossWatcher();
+  const bus = await createPostgresBus({
+    url,
+    publishTimeoutMs: 300,
+    probeIntervalMs: 100,
+    reconnectDelayMs: { min: 60_000, max: 60_000 },
+    logger: loss.logger,
+  });
+  loss.watch(bus);
+  const cleanup = onceCleanup(t.signal, async () => {
+    await proxy.close();
+    await bus.close();
+  });
+  try {
+    assert.equal(bus.status().connected, true);
+    proxy.freeze(); // nothing is closed: only the probe can tell
+    assert.equal(await loss.connectedWhenLost, false);
+  } finally {
+    await cleanup();
+  }
+});
+
 test("redis bus publish rejects within its timeout when the server stops answering", {
   timeout: TIMEOUT_MS,
   skip: redisSkip,
@@ -163,6 +191,34 @@ test("redis bus publish rejects within its timeout when the server stops answeri
     await bus.publish(channel, "while answering");
     proxy.freeze();
     await assert.rejects(bus.publish(channel, "into the void"), { code: "unavailable" });
+  } finally {
+    await cleanup();
+  }
+});
+
+test("redis bus notices a subscriber connection that stalls without being cut", {
+  timeout: TIMEOUT_MS,
+  skip: redisSkip,
+}, async (t) => {
+  const proxy = await blackholeProxy(6379);
+  const url = `redis://127.0.0.1:${proxy.port}`;
+  const loss = lossWatcher();
+  const bus = await createRedisBus({
+    url,
+    publishTimeoutMs: 300,
+    probeIntervalMs: 100,
+    reconnectDelayMs: { min: 60_000, max: 60_000 },
+    logger: loss.logger,
+  });
+  loss.watch(bus);
+  const cleanup = onceCleanup(t.signal, async () => {
+    await proxy.close();
+    await bus.close();
+  });
+  try {
+    assert.equal(bus.status().connected, true);
+    proxy.freeze(); // nothing is closed: only the probe can tell
+    assert.equal(await loss.connectedWhenLost, false);
   } finally {
     await cleanup();
   }

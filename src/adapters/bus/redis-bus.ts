@@ -32,6 +32,11 @@ export interface RedisBusOptions {
   readonly connectionName?: string;
   /** Reconnect backoff bounds; 100 ms doubling to 5 s by default. */
   readonly reconnectDelayMs?: ReconnectDelay;
+  /**
+   * How often the subscriber connection is probed (PING, bounded by publishTimeoutMs); 5 s by
+   * default, so a connection that stalls without being cut is noticed and re-opened.
+   */
+  readonly probeIntervalMs?: number;
 }
 
 /**
@@ -121,10 +126,29 @@ export async function createRedisBus(options: RedisBusOptions): Promise<Bus> {
     }
   }
 
+  // A PING that fails (commandTimeout) on a ready connection means it stalled: reconnect it.
+  let probing = false;
+  const probe = setInterval(() => {
+    if (probing || closed || sub.status !== "ready") return;
+    probing = true;
+    sub
+      .ping()
+      .catch((err: unknown) => {
+        if (closed || sub.status !== "ready") return;
+        logger.warn({ err }, "bus subscriber connection to Redis stopped answering; reconnecting");
+        sub.disconnect(true);
+      })
+      .finally(() => {
+        probing = false;
+      });
+  }, options.probeIntervalMs ?? 5_000);
+  probe.unref();
+
   try {
     await Promise.all([sub.connect(), pub.connect()]);
     connected = true;
   } catch (err) {
+    clearInterval(probe);
     sub.disconnect();
     pub.disconnect();
     // connect() only says "Connection is closed."; the socket error before it says why.
@@ -163,6 +187,7 @@ export async function createRedisBus(options: RedisBusOptions): Promise<Bus> {
       closing ??= (async () => {
         closed = true;
         connected = false;
+        clearInterval(probe);
         handlers.clear();
         reconnects.clear();
         const ended = [sub, pub].filter((c) => c.status !== "end").map((c) => once(c, "end"));
