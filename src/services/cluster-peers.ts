@@ -69,8 +69,7 @@ export function createPeerTracker(options: { heartbeatMs: number; ackTimeoutMs: 
     },
     acknowledged(id, from) {
       const waiter = waiters.get(id);
-      if (waiter?.pending.delete(from) && waiter.pending.size === 0)
-        settle(id, waiter);
+      if (waiter?.pending.delete(from) && waiter.pending.size === 0) settle(id, waiter);
     },
     clear() {
       for (const [id, waiter] of waiters) settle(id, waiter);

@@ -10,7 +10,7 @@ import { after, before, describe, test } from "node:test";
 import pg from "pg";
 import type { Json } from "../support/json.ts";
 import { freshPostgresSchema, postgresForTests } from "../support/postgres.ts";
-import { runCli, type ServerProcess, spawnServer } from "../support/spawn-server.ts";
+import { runCli, type ServerProcess, spawnServer, stopServers } from "../support/spawn-server.ts";
 
 const REDIS_URL = "redis://127.0.0.1:6379";
 
@@ -105,12 +105,7 @@ function describeCluster(name: string, bus: "postgres" | "redis", extraArgs: () 
     });
 
     after(async () => {
-      for (const server of [a, b, c]) {
-        if (server && server.child.exitCode === null && server.child.signalCode === null) {
-          server.child.kill("SIGTERM");
-          await server.exited;
-        }
-      }
+      await stopServers([a, b, c]);
       await schema?.drop();
       for (const d of dirs) rmSync(d, { recursive: true, force: true });
     });

@@ -9,7 +9,7 @@ import { after, before, describe, test } from "node:test";
 import pg from "pg";
 import { freshPostgresSchema, postgresForTests } from "../support/postgres.ts";
 import { call, createPublicCollection, superuserToken, upsertSuperuser } from "../support/postgres-server.ts";
-import { type ServerProcess, spawnServer } from "../support/spawn-server.ts";
+import { type ServerProcess, spawnServer, stopServers } from "../support/spawn-server.ts";
 
 const pgUrl = await postgresForTests("the PostgreSQL kill -9 test");
 
@@ -52,12 +52,7 @@ describe("kill -9 of one of three PostgreSQL instances during a write load", {
   });
 
   after(async () => {
-    for (const server of servers) {
-      if (server.child.exitCode === null && server.child.signalCode === null) {
-        server.child.kill("SIGTERM");
-        await server.exited;
-      }
-    }
+    await stopServers(servers);
     await schema?.drop();
     for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
   });

@@ -15,7 +15,7 @@ import {
   superuserToken,
   upsertSuperuser,
 } from "../support/postgres-server.ts";
-import { type ServerProcess, spawnServer } from "../support/spawn-server.ts";
+import { type ServerProcess, spawnServer, stopServers } from "../support/spawn-server.ts";
 import { lockTable } from "../support/table-lock.ts";
 
 const pgUrl = await postgresForTests("the PostgreSQL pool and statement timeout tests");
@@ -61,12 +61,7 @@ describe("a PostgreSQL server under lock contention", { skip: pgUrl === undefine
   });
 
   after(async () => {
-    for (const server of servers) {
-      if (server.child.exitCode === null && server.child.signalCode === null) {
-        server.child.kill("SIGTERM");
-        await server.exited;
-      }
-    }
+    await stopServers(servers);
     await schema?.drop();
     for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
   });

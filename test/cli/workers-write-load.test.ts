@@ -1,10 +1,9 @@
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
-import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import type { Json } from "../support/json.ts";
+import { callOnFreshConnection as call } from "../support/fresh-connection.ts";
 import { runCli, type ServerProcess, spawnServer } from "../support/spawn-server.ts";
 
 const WORKERS = 4;
@@ -14,36 +13,6 @@ const NEW_PASSWORD = "changed-password-456";
 
 const dir = mkdtempSync(join(tmpdir(), "plinth-write-load-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
-
-/** One request on a fresh connection, so node:cluster spreads the requests over every worker. */
-function call(
-  url: string,
-  init: { method?: string; token?: string; body?: unknown } = {},
-): Promise<{ status: number; body: Json }> {
-  const payload = init.body === undefined ? undefined : JSON.stringify(init.body);
-  const headers: Record<string, string> = {};
-  if (payload !== undefined) headers["content-type"] = "application/json";
-  if (init.token) headers["authorization"] = init.token;
-  return new Promise((resolve, reject) => {
-    const req = request(url, { method: init.method ?? "GET", headers, agent: false }, (res) => {
-      let text = "";
-      res.setEncoding("utf8");
-      res.on("data", (chunk: string) => (text += chunk));
-      res.on("end", () => {
-        let body: Json = null;
-        try {
-          body = JSON.parse(text) as Json;
-        } catch {
-          body = text;
-        }
-        resolve({ status: res.statusCode ?? 0, body });
-      });
-      res.on("error", reject);
-    });
-    req.on("error", reject);
-    req.end(payload);
-  });
-}
 
 /** Runs `tasks` with `CLIENTS` of them in flight at a time; collects every failure instead of stopping. */
 async function runConcurrently(tasks: readonly (() => Promise<void>)[]): Promise<void> {

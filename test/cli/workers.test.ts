@@ -1,11 +1,10 @@
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import type { Json } from "../support/json.ts";
+import { callOnFreshConnection as call } from "../support/fresh-connection.ts";
 import { runCli, type ServerProcess, spawnServer } from "../support/spawn-server.ts";
 
 const dirs: string[] = [];
@@ -43,39 +42,6 @@ function isAlive(pid: number): boolean {
   } catch {
     return false;
   }
-}
-
-/**
- * One HTTP request on a fresh connection (`Connection: close`), so node:cluster's round-robin
- * hands each request to the next worker instead of keeping it on one keep-alive socket.
- */
-function call(
-  url: string,
-  init: { method?: string; token?: string; body?: unknown } = {},
-): Promise<{ status: number; body: Json }> {
-  const payload = init.body === undefined ? undefined : JSON.stringify(init.body);
-  const headers: Record<string, string> = {};
-  if (payload !== undefined) headers["content-type"] = "application/json";
-  if (init.token) headers["authorization"] = init.token;
-  return new Promise((resolve, reject) => {
-    const req = request(url, { method: init.method ?? "GET", headers, agent: false }, (res) => {
-      let text = "";
-      res.setEncoding("utf8");
-      res.on("data", (chunk: string) => (text += chunk));
-      res.on("end", () => {
-        let body: Json = null;
-        try {
-          body = JSON.parse(text) as Json;
-        } catch {
-          body = text;
-        }
-        resolve({ status: res.statusCode ?? 0, body });
-      });
-      res.on("error", reject);
-    });
-    req.on("error", reject);
-    req.end(payload);
-  });
 }
 
 /** The pids in the per-request log lines (pino's `pid`) whose method and URL match. */

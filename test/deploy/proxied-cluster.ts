@@ -10,7 +10,7 @@ import { after, before, describe, test } from "node:test";
 import type { Json } from "../support/json.ts";
 import { freshPostgresSchema } from "../support/postgres.ts";
 import type { ProxyProcess } from "../support/proxy-process.ts";
-import { runCli, type ServerProcess, spawnServer } from "../support/spawn-server.ts";
+import { runCli, type ServerProcess, spawnServer, stopServers } from "../support/spawn-server.ts";
 
 const MIB = 1024 * 1024;
 
@@ -116,12 +116,7 @@ export function describeProxiedCluster<P extends ProxyProcess>(cluster: ProxiedC
 
     after(async () => {
       await proxy?.stop();
-      for (const server of servers) {
-        if (server.child.exitCode === null && server.child.signalCode === null) {
-          server.child.kill("SIGTERM");
-          await server.exited;
-        }
-      }
+      await stopServers(servers);
       await schema?.drop();
       for (const d of dirs) rmSync(d, { recursive: true, force: true });
     });

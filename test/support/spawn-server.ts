@@ -89,3 +89,13 @@ export async function spawnServer(dir: string, extraArgs: string[] = []): Promis
   child.kill("SIGKILL");
   throw new Error(`server did not become healthy: ${out}`);
 }
+
+/** Stops every server still running (SIGTERM, then waits for it to exit). */
+export async function stopServers(servers: readonly (ServerProcess | undefined)[]): Promise<void> {
+  for (const server of servers) {
+    if (server && server.child.exitCode === null && server.child.signalCode === null) {
+      server.child.kill("SIGTERM");
+      await server.exited;
+    }
+  }
+}
