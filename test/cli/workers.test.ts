@@ -5,7 +5,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { callOnFreshConnection as call } from "../support/fresh-connection.ts";
-import { runCli, type ServerProcess, spawnServer } from "../support/spawn-server.ts";
+import { freshPostgresSchema, postgresForTests } from "../support/postgres.ts";
+import { runCli, type ServerProcess, spawnServer, stopServers } from "../support/spawn-server.ts";
 
 const dirs: string[] = [];
 function tempDir(): string {
@@ -276,5 +277,59 @@ describe("plinth serve --workers 2 on a fresh data directory", () => {
     process.kill(last!, "SIGKILL");
     assert.equal(await server.exited, 1);
     assert.match(server.output(), /more than 5 restarts within 30 s, giving up/);
+  });
+});
+
+const pgBase = await postgresForTests("--workers on PostgreSQL");
+
+describe("plinth serve --workers 2 --db postgres://…", { skip: pgBase === undefined }, () => {
+  let schema: { url: string; drop(): Promise<void> };
+  let server: ServerProcess;
+  let token: string;
+
+  before(async () => {
+    schema = await freshPostgresSchema(pgBase!);
+    const made = await runCli([
+      "superuser",
+      "upsert",
+      "admin@example.com",
+      "password123",
+      "--db",
+      schema.url,
+    ]);
+    assert.equal(made.code, 0, made.stderr);
+    server = await spawnServer(tempDir(), ["--workers", "2", "--db", schema.url]);
+    await server.waitForOutput(/plinth: 2 workers serving http:\/\/127\.0\.0\.1:\d+\n/);
+    token = await login(server.url);
+  });
+
+  after(async () => {
+    await stopServers([server]);
+    await schema?.drop();
+  });
+
+  test("a collection created on one worker is usable on the other at once, and records are shared", async () => {
+    const created = await call(`${server.url}/api/collections`, {
+      method: "POST",
+      token,
+      body: {
+        name: "pgnotes",
+        type: "base",
+        fields: [{ name: "n", type: "number" }],
+        listRule: "",
+        createRule: "",
+      },
+    });
+    assert.equal(created.status, 200, JSON.stringify(created.body));
+    const urls = Array.from({ length: 6 }, () => `/api/collections/pgnotes/records?probe=${randomUUID()}`);
+    for (const [i, url] of urls.entries()) {
+      const made = await call(`${server.url}${url}`, { method: "POST", body: { n: i } });
+      assert.equal(made.status, 200, JSON.stringify(made.body));
+    }
+    const list = await call(`${server.url}/api/collections/pgnotes/records?perPage=50`);
+    assert.equal((list.body as { totalItems: number }).totalItems, 6);
+    await loggedAll(server, urls);
+    const pids = new Set(urls.flatMap((url) => [...servingPids(server.output(), "POST", url)]));
+    assert.equal(pids.size, 2, "the creates were served by both workers");
   });
 });
