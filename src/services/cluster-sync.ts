@@ -124,7 +124,14 @@ export async function startClusterSync(deps: ClusterSyncDeps): Promise<ClusterSy
   let reloadAgain = false;
   /** True when a reload failed (the database was unreachable): the poll retries it. */
   let schemaStale = false;
-  function reloadSchema(): Promise<void> {
+  /**
+   * `changed`: another instance announced a schema change, so statements prepared against the old
+   * tables are dropped too. A reload only because messages may have been lost leaves them: renaming
+   * them every second while the bus is down would pile up prepared statements on the database's
+   * connections (and a statement whose table did change is caught and re-prepared by the driver).
+   */
+  function reloadSchema(changed = false): Promise<void> {
+    if (changed) deps.store.schemaChangedElsewhere();
     if (reloading !== null) {
       reloadAgain = true;
       return reloading;
@@ -133,7 +140,6 @@ export async function startClusterSync(deps: ClusterSyncDeps): Promise<ClusterSy
       do {
         reloadAgain = false;
         try {
-          deps.store.schemaChangedElsewhere();
           await deps.schema.reload(deps.store);
           schemaStale = false;
         } catch (err) {
@@ -185,7 +191,7 @@ export async function startClusterSync(deps: ClusterSyncDeps): Promise<ClusterSy
         if (message.to === origin) peers.acknowledged(message.n, message.o);
         return;
       case "schema":
-        void reloadSchema().then(() => {
+        void reloadSchema(true).then(() => {
           if (closed) return;
           events.publish({ kind: "schema", remote: true });
           acknowledge(message);
