@@ -88,7 +88,7 @@ export async function createPlinth(config: Config, overrides: PlinthOverrides = 
         });
   const events = createEventHub((err) => http.log.error({ err }, "event listener failed"));
   let bus: Bus | undefined;
-  let services: Services;
+  let services: Services | undefined;
   try {
     bus = await createBus(config, http.log);
     services = await createServices({
@@ -106,11 +106,13 @@ export async function createPlinth(config: Config, overrides: PlinthOverrides = 
     });
     await services.collections.bootstrap();
   } catch (err) {
+    await services?.cluster.close();
     await bus?.close();
     await store.close();
     throw err;
   }
   const openBus = bus;
+  const ready = services;
   registerRestApi(http, services);
 
   let closed = false;
@@ -125,7 +127,9 @@ export async function createPlinth(config: Config, overrides: PlinthOverrides = 
       if (closed) return;
       closed = true;
       await closeGracefully(http, { timeoutMs: config.shutdownTimeoutMs });
-      await services.cluster.close();
+      // changes made just before (a CLI command's, or a request's) reach the other instances first
+      await ready.cluster.settled();
+      await ready.cluster.close();
       await openBus.close();
       await store.close();
     },

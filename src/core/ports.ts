@@ -31,7 +31,7 @@ export interface StoreSession {
   // system tables
   /**
    * Inside a transaction: waits until no other process is changing the schema, and holds that until
-   * the transaction ends (schema writes take it too). Outside one it does nothing.
+   * the transaction ends (schema writes take it too; so do settings writes). Outside one it does nothing.
    */
   lockSchema(): Promise<void>;
   loadCollections(): Promise<Collection[]>;

@@ -199,6 +199,27 @@ describe("cluster sync", () => {
     await store.close();
   });
 
+  it("drops every cache when a peer's hello shows it announced changes that never arrived", async () => {
+    const bus = createMemoryBus();
+    const store = await sharedStore();
+    const b = await instance(bus, store, "b");
+    await bus.publish(CHANNEL, JSON.stringify({ o: "x", k: "hello", a: 3 }));
+    await bus.publish(CHANNEL, JSON.stringify({ o: "x", n: 4, k: "settings" }));
+    await bus.publish(CHANNEL, JSON.stringify({ o: "x", k: "hello", a: 4 }));
+    await until(() => b.seen.length >= 1);
+    await new Promise((r) => setTimeout(r, 30));
+    assert.deepEqual(
+      b.seen.map((e) => e.kind),
+      ["settings"],
+      "no gap so far",
+    );
+    // announcement 5 was lost (its publish failed): the next hello says 5
+    await bus.publish(CHANNEL, JSON.stringify({ o: "x", k: "hello", a: 5 }));
+    await until(() => b.seen.some((e) => e.kind === "caches-stale"));
+    await b.sync.close();
+    await store.close();
+  });
+
   it("ignores malformed messages", async () => {
     const bus = createMemoryBus();
     const store = await sharedStore();

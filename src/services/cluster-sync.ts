@@ -66,7 +66,8 @@ type Announcement =
 type SyncMessage =
   | Announcement
   | { readonly o: string; readonly k: "ack"; readonly to: string; readonly n: number }
-  | { readonly o: string; readonly k: "hello" | "bye" };
+  | { readonly o: string; readonly k: "hello"; readonly a?: number }
+  | { readonly o: string; readonly k: "bye" };
 
 function parseMessage(text: string): SyncMessage | null {
   let value: unknown;
@@ -80,6 +81,7 @@ function parseMessage(text: string): SyncMessage | null {
   if (typeof m["o"] !== "string") return null;
   switch (m["k"]) {
     case "hello":
+      return m["a"] === undefined || typeof m["a"] === "number" ? (m as SyncMessage) : null;
     case "bye":
       return m as SyncMessage;
     case "ack":
@@ -120,7 +122,7 @@ export async function startClusterSync(deps: ClusterSyncDeps): Promise<ClusterSy
 
   // Reloads are serialized, and a request for one while another runs makes it run once more, so the
   // last reload always starts after the last change it was asked for.
-  let reloading: Promise<void> | null = null;
+  let reloading: Promise<boolean> | null = null;
   let reloadAgain = false;
   /** True when a reload failed (the database was unreachable): the poll retries it. */
   let schemaStale = false;
@@ -130,7 +132,7 @@ export async function startClusterSync(deps: ClusterSyncDeps): Promise<ClusterSy
    * them every second while the bus is down would pile up prepared statements on the database's
    * connections (and a statement whose table did change is caught and re-prepared by the driver).
    */
-  function reloadSchema(changed = false): Promise<void> {
+  function reloadSchema(changed = false): Promise<boolean> {
     if (changed) deps.store.schemaChangedElsewhere();
     if (reloading !== null) {
       reloadAgain = true;
@@ -143,20 +145,41 @@ export async function startClusterSync(deps: ClusterSyncDeps): Promise<ClusterSy
           await deps.schema.reload(deps.store);
           schemaStale = false;
         } catch (err) {
-          schemaStale = true;
+          schemaStale = true; // the poll tries again
           log.warn({ err }, "could not reload the schema after a change on another instance");
-          return;
+          return false;
         }
       } while (reloadAgain);
+      return true;
     })().finally(() => {
       reloading = null;
     });
     return reloading;
   }
 
-  async function dropAllCaches(): Promise<void> {
-    await reloadSchema();
-    events.publish({ kind: "caches-stale", remote: true });
+  async function dropAllCaches(schemaMayHaveChanged = false): Promise<void> {
+    await reloadSchema(schemaMayHaveChanged);
+    if (!closed) events.publish({ kind: "caches-stale", remote: true });
+  }
+
+  // The highest announcement number heard from each peer. Hellos carry the sender's count, so an
+  // announcement that never arrived (its publish failed, or the bus dropped it) shows up as a gap at
+  // the next hello at the latest, and this instance then drops every cache.
+  const heard = new Map<string, number>();
+  function hear(from: string, n: number, isAnnouncement: boolean): void {
+    const before = heard.get(from);
+    if (before !== undefined && n <= before) return;
+    heard.set(from, n);
+    const missed = before === undefined ? 0 : n - before - (isAnnouncement ? 1 : 0);
+    if (missed > 0) {
+      log.warn({ missed }, "missed changes announced by another instance");
+      void dropAllCaches(true);
+    }
+  }
+
+  /** Says this instance is alive, and how many changes it has announced so far. */
+  function hello(): SyncMessage {
+    return { o: origin, k: "hello", a: announced };
   }
 
   function send(message: SyncMessage): Promise<void> {
@@ -180,10 +203,13 @@ export async function startClusterSync(deps: ClusterSyncDeps): Promise<ClusterSy
     if (message.o === origin) return;
     if (message.k === "bye") {
       peers.gone(message.o);
+      heard.delete(message.o);
       return;
     }
+    if (message.k === "hello") hear(message.o, message.a ?? 0, false);
+    else if (message.k !== "ack") hear(message.o, message.n, true);
     // a newcomer learns of this instance at once, not at the next heartbeat
-    if (peers.seen(message.o) && message.k === "hello") void send({ o: origin, k: "hello" }).catch(() => {});
+    if (peers.seen(message.o) && message.k === "hello") void send(hello()).catch(() => {});
     switch (message.k) {
       case "hello":
         return;
@@ -191,8 +217,9 @@ export async function startClusterSync(deps: ClusterSyncDeps): Promise<ClusterSy
         if (message.to === origin) peers.acknowledged(message.n, message.o);
         return;
       case "schema":
-        void reloadSchema(true).then(() => {
-          if (closed) return;
+        // acknowledged only once loaded: the announcer's client is then told every instance has it
+        void reloadSchema(true).then((loaded) => {
+          if (closed || !loaded) return;
           events.publish({ kind: "schema", remote: true });
           acknowledge(message);
         });
@@ -239,10 +266,10 @@ export async function startClusterSync(deps: ClusterSyncDeps): Promise<ClusterSy
     inFlight.add(done);
   });
   const heartbeat = setInterval(() => {
-    if (!closed) send({ o: origin, k: "hello" }).catch(() => {});
+    if (!closed) send(hello()).catch(() => {});
   }, deps.heartbeatMs ?? 2_000);
   heartbeat.unref?.();
-  await send({ o: origin, k: "hello" }).catch(() => {});
+  await send(hello()).catch(() => {});
   const offReconnect = bus.onReconnect(() => {
     if (!closed) void dropAllCaches();
   });
@@ -257,7 +284,7 @@ export async function startClusterSync(deps: ClusterSyncDeps): Promise<ClusterSy
       if (inFlight.size === 0) return undefined;
       return Promise.all(inFlight).then(() => undefined);
     },
-    catchingUp: () => reloading ?? undefined,
+    catchingUp: () => reloading?.then(() => undefined),
     status: () => bus.status(),
     async close() {
       if (closed) return;

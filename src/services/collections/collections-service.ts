@@ -163,6 +163,10 @@ export function createCollectionService(deps: CollectionServiceDeps) {
         await fn(tx);
         await schema.reload(tx);
       });
+      // Once more from the committed database: a reload that started while this transaction was
+      // committing (another instance's announcement, say) read the schema from before it, and may
+      // have finished after the reload above.
+      await schema.reload(store).catch(() => {});
     } catch (err) {
       // the transaction rolled back; the cache must match the database again
       await schema.reload(store);

@@ -74,7 +74,9 @@ export function createSettingsService(deps: SettingsServiceDeps): SettingsServic
     async update(request, patch) {
       requireSuperuser(request);
       const saved = await store.transaction(async (tx) => {
-        // Read inside the transaction so two concurrent PATCHes cannot lose each other's changes.
+        // Read inside the transaction, under the lock schema changes take, so two concurrent PATCHes
+        // (on any instances) merge one after the other instead of losing or failing on each other.
+        await tx.lockSchema();
         const before = settingsFromStored(defaultSettings(), await tx.getParam(SETTINGS_PARAM));
         const next = mergeSettings(before, patch);
         const errors = validateSettings(next);
@@ -86,7 +88,9 @@ export function createSettingsService(deps: SettingsServiceDeps): SettingsServic
         await tx.setParam(SETTINGS_PARAM, next);
         return next;
       });
-      cached = Promise.resolve(saved);
+      // Not `cached = saved`: another instance may have saved after this commit, and its
+      // announcement may already have cleared the cache; the next read loads what is stored now.
+      cached = null;
       deps.events?.publish({ kind: "settings" });
       return publicSettings(saved);
     },

@@ -139,22 +139,24 @@ export function createPostgresDriver(options: PostgresDriverOptions): SqlDriver 
     try {
       return await on.query({ name, text: sql, values: params as unknown[] });
     } catch (err) {
+      if (!isStalePlan(err)) throw err;
       // Another instance changed the schema under a prepared statement. Outside a transaction the
-      // query can simply run again under a fresh name; inside one the transaction is already aborted.
-      if ((err as { code?: string }).code !== "0A000") throw err;
+      // query simply runs again under a fresh name. Inside one the transaction is already aborted, and
+      // running the caller's work again here could repeat its side effects: ask the client to retry.
       forgetStatements();
-      if (on !== pool) throw err;
+      if (on !== pool) {
+        throw new PlinthError("unavailable", "The collection changed while this request ran; please retry.", {
+          cause: err,
+        });
+      }
       return on.query(sql, params as unknown[]);
     }
   }
 
-  /** Whether `err`, or an error it wraps, is PostgreSQL's "cached plan must not change result type". */
+  /** PostgreSQL's "cached plan must not change result type" (0A000 also covers unrelated features). */
   function isStalePlan(err: unknown): boolean {
-    for (let e: unknown = err, depth = 0; e !== undefined && e !== null && depth < 5; depth++) {
-      if ((e as { code?: unknown }).code === "0A000") return true;
-      e = (e as { cause?: unknown }).cause;
-    }
-    return false;
+    const e = err as { code?: unknown; message?: unknown };
+    return e.code === "0A000" && /cached plan must not change result type/.test(String(e.message));
   }
 
   function connection(client: pg.PoolClient): SqlConnection {
@@ -171,14 +173,7 @@ export function createPostgresDriver(options: PostgresDriverOptions): SqlDriver 
   async function transaction<T>(fn: (conn: SqlConnection) => Promise<T>): Promise<T> {
     const current = inTransaction.getStore();
     if (current !== undefined) return fn(connection(current));
-    try {
-      return await transactionOnce(fn);
-    } catch (err) {
-      // A prepared statement went stale inside the transaction (another instance changed the schema
-      // just now): the transaction rolled back, `query` already renamed the statements, so run it again.
-      if (!isStalePlan(err)) throw err;
-      return transactionOnce(fn);
-    }
+    return transactionOnce(fn);
   }
 
   async function transactionOnce<T>(fn: (conn: SqlConnection) => Promise<T>): Promise<T> {
