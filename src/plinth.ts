@@ -126,6 +126,8 @@ export async function createPlinth(config: Config, overrides: PlinthOverrides = 
     async close() {
       if (closed) return;
       closed = true;
+      // realtime streams never finish by themselves: end them so the drain waits only for requests
+      ready.realtime.closeAll();
       await closeGracefully(http, { timeoutMs: config.shutdownTimeoutMs });
       // changes made just before (a CLI command's, or a request's) reach the other instances first
       await ready.cluster.settled();

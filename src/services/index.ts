@@ -8,6 +8,7 @@ import { type CollectionService, createCollectionService } from "./collections/i
 import { type ClusterSync, startClusterSync } from "./cluster-sync.ts";
 import { createHealthService, type HealthReport } from "./health-service.ts";
 import { createOpenApiService, type OpenApiService } from "./openapi/index.ts";
+import { createRealtimeService, type RealtimeService } from "./realtime/index.ts";
 import { createRecordService, type RecordService } from "./records/index.ts";
 import { createSchemaCache, type SchemaCache } from "./schema-cache.ts";
 import { createSettingsService, type SettingsService } from "./settings/index.ts";
@@ -52,6 +53,7 @@ export interface Services {
   readonly health: ReturnType<typeof createHealthService>;
   readonly openapi: OpenApiService;
   readonly cluster: ClusterSync;
+  readonly realtime: RealtimeService;
 }
 
 /** Wires the services together over the given ports; resolves once the bus subscription is active. */
@@ -81,5 +83,12 @@ export async function createServices(deps: ServiceDeps): Promise<Services> {
     channel: deps.busChannel,
     log: deps.log,
   });
-  return { schema, records, auth, collections, settings, batch, health, openapi, cluster };
+  const realtime = createRealtimeService({
+    schema,
+    records,
+    events: deps.events,
+    ids: deps.ids,
+    log: deps.log,
+  });
+  return { schema, records, auth, collections, settings, batch, health, openapi, cluster, realtime };
 }

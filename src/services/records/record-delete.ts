@@ -14,7 +14,12 @@ interface DeleteDeps {
   readonly schema: SchemaCache;
   readonly clock: Clock;
   readonly pending: PendingEvents;
+  /** Runs inside the transaction just before each record (cascades included) is deleted. */
+  readonly beforeDelete?: BeforeDelete;
 }
+
+/** Work that must see a record while it still exists (realtime checks a subscriber's rules on it). */
+export type BeforeDelete = (session: StoreSession, collection: Collection, row: RecordRow) => Promise<void>;
 
 /** Bounds a cascade so a cyclic or huge graph cannot run away inside one transaction. */
 const MAX_CASCADE_DEPTH = 32;
@@ -48,6 +53,7 @@ export async function deleteWithReferences(
   if (depth > MAX_CASCADE_DEPTH)
     throw new PlinthError("invalid_input", "Failed to delete record: the cascade is too deep.");
   const id = String(row["id"]);
+  await deps.beforeDelete?.(deps.session, collection, row);
   await deps.session.deleteRecord(collection, id);
   deps.pending.push({ kind: "delete", collection, record: row });
 

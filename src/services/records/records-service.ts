@@ -15,7 +15,7 @@ import {
 } from "../../core/records/index.ts";
 import { isSuperuser, type RequestInfo } from "../../core/request-info.ts";
 import type { SchemaCache } from "../schema-cache.ts";
-import { deleteWithReferences } from "./record-delete.ts";
+import { type BeforeDelete, deleteWithReferences } from "./record-delete.ts";
 import { expandRecords, parseExpand } from "./record-expand.ts";
 import {
   createRecordPasswords,
@@ -91,6 +91,10 @@ export function createRecordService(deps: RecordServiceDeps) {
   const env = (): RuleEnv => ({ schema, now: clock.now(), rules });
   const randomChar = (alphabet: string) => deps.ids.random(1, alphabet);
   const passwords = createRecordPasswords(deps.hasher);
+  const beforeDeletes: BeforeDelete[] = [];
+  const beforeDelete: BeforeDelete = async (session, c, row) => {
+    for (const hook of beforeDeletes) await hook(session, c, row);
+  };
 
   function writable(nameOrId: string): Collection {
     const c = schema.require(nameOrId);
@@ -342,7 +346,52 @@ export function createRecordService(deps: RecordServiceDeps) {
         sort: [],
       });
       if (row === undefined) throw new PlinthError("not_found", "The requested resource wasn't found.");
-      await deleteWithReferences({ session, schema, clock, pending }, c, row);
+      await deleteWithReferences({ session, schema, clock, pending, beforeDelete }, c, row);
+    },
+
+    /**
+     * The record as `request` would get it from the REST API, if the collection's view or list rule
+     * and the optional client `filter` let it see the record; null otherwise. Realtime calls this for
+     * each subscriber, inside the delete transaction for a record about to be deleted.
+     */
+    async visibleAs(
+      request: RequestInfo,
+      c: Collection,
+      id: string,
+      options: { rule: "view" | "list"; filter?: string; expand?: string; fields?: string },
+      session: StoreSession = store,
+    ): Promise<Record<string, unknown> | null> {
+      const decision = decideRule(env(), c, options.rule === "view" ? c.viewRule : c.listRule, request);
+      if (decision.kind === "deny") return null;
+      const where = ruleWhere(decision);
+      if (options.filter) {
+        try {
+          checkClientExpression(request, options.filter);
+          where.push(
+            resolveFilter(options.filter, {
+              collection: c,
+              schema,
+              request,
+              now: clock.now(),
+              allowHiddenFields: isSuperuser(request),
+            }),
+          );
+        } catch {
+          return null; // a filter the subscriber may not use, or cannot be parsed, matches nothing
+        }
+      }
+      const [row] = await session.findRecords({ collection: c, ids: [id], where, sort: [] });
+      if (row === undefined) return null;
+      return shapeOne(session, c, row, request, { expand: options.expand, fields: options.fields });
+    },
+
+    /** Registers work to run inside the transaction before any record is deleted (see BeforeDelete). */
+    onBeforeDelete(hook: BeforeDelete): () => void {
+      beforeDeletes.push(hook);
+      return () => {
+        const i = beforeDeletes.indexOf(hook);
+        if (i >= 0) beforeDeletes.splice(i, 1);
+      };
     },
 
     /** Shapes a written record for the response (outside the write transaction). */
@@ -383,7 +432,8 @@ export function createRecordService(deps: RecordServiceDeps) {
         for (;;) {
           const rows = await tx.findRecords({ collection: c, where: [], sort: [], limit: 500 });
           if (rows.length === 0) break;
-          for (const row of rows) await deleteWithReferences({ session: tx, schema, clock, pending }, c, row);
+          for (const row of rows)
+            await deleteWithReferences({ session: tx, schema, clock, pending, beforeDelete }, c, row);
         }
       });
       publish(pending);

@@ -3,6 +3,7 @@ import type { Services } from "../../services/index.ts";
 import { registerAuthRoutes } from "./auth-routes.ts";
 import { registerCollectionRoutes } from "./collections-routes.ts";
 import { registerOpenApiRoutes } from "./openapi-routes.ts";
+import { registerRealtimeRoutes } from "./realtime-routes.ts";
 import { registerRecordRoutes } from "./records-routes.ts";
 import { registerSystemRoutes } from "./system-routes.ts";
 
@@ -34,4 +35,5 @@ export function registerRestApi(app: FastifyInstance, services: Services): void 
   registerCollectionRoutes(app, services);
   registerRecordRoutes(app, services);
   registerAuthRoutes(app, services);
+  registerRealtimeRoutes(app, services);
 }

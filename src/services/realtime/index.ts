@@ -1,0 +1,1 @@
+export { createRealtimeService, type RealtimeService, type RealtimeSink } from "./realtime-service.ts";

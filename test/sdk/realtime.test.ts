@@ -1,0 +1,209 @@
+// Realtime with the official SDK over SSE (PocketBase protocol), with an EventSource from npm.
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import { EventSource } from "eventsource";
+import type PocketBase from "pocketbase";
+import type { RecordSubscription } from "pocketbase";
+import { startTestServer, type TestServer } from "../support/test-server.ts";
+import { authId, newClient, superuserClient, userClient } from "./sdk-fixture.ts";
+
+(globalThis as { EventSource?: unknown }).EventSource = EventSource;
+
+let server: TestServer;
+let su: PocketBase;
+let alice: PocketBase;
+let bob: PocketBase;
+let guest: PocketBase;
+
+const OWNER = "owner = @request.auth.id";
+
+/** Collects the events a subscription receives; `next(n)` resolves once n have arrived (bounded). */
+function collector() {
+  const events: RecordSubscription[] = [];
+  return {
+    events,
+    handler: (e: RecordSubscription) => void events.push(e),
+    async next(n: number): Promise<RecordSubscription[]> {
+      for (let i = 0; i < 400 && events.length < n; i++) await new Promise((r) => setTimeout(r, 10));
+      assert.ok(events.length >= n, `expected ${n} events, got ${events.length}: ${JSON.stringify(events)}`);
+      return events.slice(0, n);
+    },
+  };
+}
+
+/** Waits until every event that could still arrive has had its chance (a marker event on a public collection). */
+async function settle(pb: PocketBase): Promise<void> {
+  const marker = collector();
+  const off = await pb.collection("markers").subscribe("*", marker.handler);
+  await su.collection("markers").create({});
+  await marker.next(1);
+  await off();
+}
+
+before(async () => {
+  server = await startTestServer();
+  su = await superuserClient(server);
+  alice = await userClient(server, "alice@example.com", { name: "Alice" });
+  bob = await userClient(server, "bob@example.com");
+  guest = newClient(server);
+  await su.collections.create({
+    name: "notes",
+    type: "base",
+    listRule: OWNER,
+    viewRule: OWNER,
+    createRule: "",
+    updateRule: OWNER,
+    deleteRule: OWNER,
+    fields: [
+      { name: "text", type: "text" },
+      { name: "secret", type: "text", hidden: true },
+      { name: "owner", type: "relation", collectionId: "_pb_users_auth_", maxSelect: 1 },
+    ],
+  });
+  await su.collections.create({ name: "markers", type: "base", listRule: "", viewRule: "", fields: [] });
+});
+
+after(async () => {
+  for (const pb of [su, alice, bob, guest]) pb?.realtime.unsubscribe();
+  await server?.close();
+});
+
+describe("realtime over SSE with the SDK", () => {
+  test("create, update and delete reach a subscriber as the REST API shapes them", async () => {
+    const seen = collector();
+    const off = await alice.collection("notes").subscribe("*", seen.handler, { expand: "owner" });
+    const note = await alice.collection("notes").create({ text: "hi", secret: "s", owner: authId(alice) });
+    await alice.collection("notes").update(note.id, { text: "changed" });
+    await alice.collection("notes").delete(note.id);
+    const [created, updated, deleted] = await seen.next(3);
+    assert.equal(created!.action, "create");
+    assert.equal(created!.record["text"], "hi");
+    assert.equal(created!.record["secret"], undefined, "hidden field not sent");
+    assert.equal((created!.record["expand"] as { owner: { id: string } }).owner.id, authId(alice));
+    assert.equal(updated!.action, "update");
+    assert.equal(updated!.record["text"], "changed");
+    assert.equal(deleted!.action, "delete");
+    assert.equal(deleted!.record["id"], note.id);
+    const rest = await alice
+      .collection("notes")
+      .getList(1, 1, { expand: "owner" })
+      .catch(() => null);
+    assert.ok(rest !== null);
+    await off();
+  });
+
+  test("a subscriber only learns of records its rules let it view", async () => {
+    const bobSeen = collector();
+    const guestSeen = collector();
+    const offBob = await bob.collection("notes").subscribe("*", bobSeen.handler);
+    const offGuest = await guest.collection("notes").subscribe("*", guestSeen.handler);
+    const mine = await alice.collection("notes").create({ text: "alice only", owner: authId(alice) });
+    const bobs = await bob.collection("notes").create({ text: "bob's", owner: authId(bob) });
+    await alice.collection("notes").delete(mine.id);
+    await settle(bob);
+    await settle(guest);
+    assert.deepEqual(
+      bobSeen.events.map((e) => [e.action, e.record.id]),
+      [["create", bobs.id]],
+    );
+    assert.deepEqual(guestSeen.events, []);
+    await offBob();
+    await offGuest();
+  });
+
+  test("a record that stops matching is no longer sent; a filter narrows further", async () => {
+    const seen = collector();
+    const off = await alice.collection("notes").subscribe("*", seen.handler, { filter: 'text ~ "keep"' });
+    const note = await alice.collection("notes").create({ text: "keep me", owner: authId(alice) });
+    await alice.collection("notes").update(note.id, { text: "drop me" });
+    await su.collection("notes").update(note.id, { owner: authId(bob), text: "keep, but bob's" });
+    await settle(alice);
+    assert.deepEqual(
+      seen.events.map((e) => [e.action, e.record["text"]]),
+      [["create", "keep me"]],
+    );
+    await off();
+  });
+
+  test("a subscription to one record gets only that record's events", async () => {
+    const a = await alice.collection("notes").create({ text: "one", owner: authId(alice) });
+    const b = await alice.collection("notes").create({ text: "two", owner: authId(alice) });
+    const seen = collector();
+    const off = await alice.collection("notes").subscribe(a.id, seen.handler);
+    await alice.collection("notes").update(b.id, { text: "two!" });
+    await alice.collection("notes").update(a.id, { text: "one!" });
+    const [only] = await seen.next(1);
+    await settle(alice);
+    assert.equal(seen.events.length, 1);
+    assert.equal(only!.record.id, a.id);
+    await off();
+  });
+
+  test("superusers see hidden fields; fields picks what is sent", async () => {
+    const seen = collector();
+    const picked = collector();
+    const off = await su.collection("notes").subscribe("*", seen.handler);
+    const offPicked = await su.collection("notes").subscribe("*", picked.handler, { fields: "id,text" });
+    await su.collection("notes").create({ text: "x", secret: "classified", owner: authId(alice) });
+    const [event] = await seen.next(1);
+    const [narrow] = await picked.next(1);
+    assert.equal(event!.record["secret"], "classified");
+    assert.deepEqual(Object.keys(narrow!.record).sort(), ["id", "text"]);
+    await off();
+    await offPicked();
+  });
+
+  test("a guest connection may become a user, but a user cannot become another", async () => {
+    const pb = newClient(server);
+    const seen = collector();
+    await pb.collection("notes").subscribe("*", seen.handler);
+    const clientId = pb.realtime.clientId;
+    const token = alice.authStore.token;
+    const upgrade = await fetch(`${server.url}/api/realtime`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: token },
+      body: JSON.stringify({ clientId, subscriptions: ["notes/*"] }),
+    });
+    assert.equal(upgrade.status, 204);
+    const other = await fetch(`${server.url}/api/realtime`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: bob.authStore.token },
+      body: JSON.stringify({ clientId, subscriptions: ["notes/*"] }),
+    });
+    assert.equal(other.status, 403);
+    const body = (await other.json()) as { status: number; message: string; data: object };
+    assert.deepEqual(Object.keys(body).sort(), ["data", "message", "status"]);
+    const missing = await fetch(`${server.url}/api/realtime`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ clientId: "nope", subscriptions: [] }),
+    });
+    assert.equal(missing.status, 404);
+    const invalid = await fetch(`${server.url}/api/realtime`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ subscriptions: "notes/*" }),
+    });
+    assert.equal(invalid.status, 400);
+    pb.realtime.unsubscribe();
+  });
+
+  test("a password change drops the connection's auth: it no longer receives the user's records", async () => {
+    const carol = await userClient(server, "carol@example.com");
+    const seen = collector();
+    const off = await carol.collection("notes").subscribe("*", seen.handler);
+    await carol.collection("notes").create({ text: "before", owner: authId(carol) });
+    await seen.next(1);
+    await su.collection("users").update(authId(carol), {
+      password: "another-password",
+      passwordConfirm: "another-password",
+    });
+    await su.collection("notes").create({ text: "after", owner: authId(carol) });
+    await settle(carol);
+    assert.deepEqual(
+      seen.events.map((e) => e.record["text"]),
+      ["before"],
+    );
+    await off();
+  });
+});
