@@ -127,7 +127,7 @@ export async function createPlinth(config: Config, overrides: PlinthOverrides = 
       if (closed) return;
       closed = true;
       // realtime streams never finish by themselves: end them so the drain waits only for requests
-      ready.realtime.closeAll();
+      await ready.realtime.close();
       await closeGracefully(http, { timeoutMs: config.shutdownTimeoutMs });
       // changes made just before (a CLI command's, or a request's) reach the other instances first
       await ready.cluster.settled();

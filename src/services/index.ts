@@ -8,7 +8,7 @@ import { type CollectionService, createCollectionService } from "./collections/i
 import { type ClusterSync, startClusterSync } from "./cluster-sync.ts";
 import { createHealthService, type HealthReport } from "./health-service.ts";
 import { createOpenApiService, type OpenApiService } from "./openapi/index.ts";
-import { createRealtimeService, type RealtimeService } from "./realtime/index.ts";
+import { type RealtimeService, startRealtimeService } from "./realtime/index.ts";
 import { createRecordService, type RecordService } from "./records/index.ts";
 import { createSchemaCache, type SchemaCache } from "./schema-cache.ts";
 import { createSettingsService, type SettingsService } from "./settings/index.ts";
@@ -83,12 +83,16 @@ export async function createServices(deps: ServiceDeps): Promise<Services> {
     channel: deps.busChannel,
     log: deps.log,
   });
-  const realtime = createRealtimeService({
+  const realtime = await startRealtimeService({
     schema,
     records,
+    store: deps.store,
     events: deps.events,
     ids: deps.ids,
     log: deps.log,
+    bus: deps.bus,
+    channel: `${deps.busChannel}_rt`,
+    origin: deps.instanceId,
   });
   return { schema, records, auth, collections, settings, batch, health, openapi, cluster, realtime };
 }

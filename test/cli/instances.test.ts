@@ -7,12 +7,15 @@ import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
+import { EventSource } from "eventsource";
 import pg from "pg";
+import PocketBase, { BaseAuthStore, type RecordSubscription } from "pocketbase";
 import type { Json } from "../support/json.ts";
 import { freshPostgresSchema, postgresForTests } from "../support/postgres.ts";
 import { runCli, type ServerProcess, spawnServer, stopServers } from "../support/spawn-server.ts";
 
 const REDIS_URL = "redis://127.0.0.1:6379";
+(globalThis as { EventSource?: unknown }).EventSource = EventSource;
 
 async function redisForTests(): Promise<string | undefined> {
   const reachable = await new Promise<boolean>((resolve) => {
@@ -215,6 +218,38 @@ function describeCluster(name: string, bus: "postgres" | "redis", extraArgs: () 
         });
         assert.equal(made.status, 200, JSON.stringify(made.body));
         for (const name of Object.keys(record)) assert.equal(made.body[name], record[name]);
+      }
+    });
+
+    test("a realtime subscriber on C receives creates, updates and deletes made through A and B", async () => {
+      const pb = new PocketBase(c.url, new BaseAuthStore());
+      const events: RecordSubscription[] = [];
+      const off = await pb.collection("notes").subscribe("*", (e) => void events.push(e));
+      try {
+        const made = await call(a.url, "/api/collections/notes/records", {
+          method: "POST",
+          body: { title: "live" },
+        });
+        assert.equal(made.status, 200, JSON.stringify(made.body));
+        const id = String(made.body["id"]);
+        await call(b.url, `/api/collections/notes/records/${id}`, {
+          method: "PATCH",
+          token: superuser,
+          body: { title: "live!" },
+        });
+        await call(b.url, `/api/collections/notes/records/${id}`, { method: "DELETE", token: superuser });
+        for (let i = 0; i < 500 && events.length < 3; i++) await new Promise((r) => setTimeout(r, 10));
+        assert.deepEqual(
+          events.map((e) => [e.action, e.record.id, e.record["title"]]),
+          [
+            ["create", id, "live"],
+            ["update", id, "live!"],
+            ["delete", id, "live!"],
+          ],
+        );
+      } finally {
+        await off();
+        pb.realtime.unsubscribe();
       }
     });
 

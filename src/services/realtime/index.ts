@@ -1,1 +1,1 @@
-export { createRealtimeService, type RealtimeService, type RealtimeSink } from "./realtime-service.ts";
+export { type RealtimeService, type RealtimeSink, startRealtimeService } from "./realtime-service.ts";

@@ -2,7 +2,8 @@ import type { Collection } from "../../core/collections/collection.ts";
 import type { IdGen } from "../../core/clock.ts";
 import { PlinthError, validationError } from "../../core/errors.ts";
 import type { EventHub, RecordEvent } from "../../core/events.ts";
-import type { RecordRow, StoreSession } from "../../core/ports.ts";
+import { BUS_MAX_MESSAGE_BYTES, type Bus } from "../../core/bus.ts";
+import type { RecordRow, Store, StoreSession } from "../../core/ports.ts";
 import type { AuthInfo, RequestInfo } from "../../core/request-info.ts";
 import type { RecordService } from "../records/index.ts";
 import type { SchemaCache } from "../schema-cache.ts";
@@ -32,10 +33,28 @@ interface Client {
 export interface RealtimeServiceDeps {
   readonly schema: SchemaCache;
   readonly records: RecordService;
+  readonly store: Store;
   readonly events: EventHub;
   readonly ids: IdGen;
   readonly log: { warn(obj: object, msg: string): void };
+  /** Record events of other instances arrive here, and this instance's go out. */
+  readonly bus: Bus;
+  readonly channel: string;
+  /** This instance's id, to skip its own messages. */
+  readonly origin: string;
 }
+
+/** A record event as it travels between instances (a deleted record travels whole, when it fits). */
+interface RemoteRecordEvent {
+  readonly o: string;
+  readonly a: RecordEvent["kind"];
+  readonly c: string;
+  readonly r: string;
+  readonly row?: RecordRow;
+}
+
+/** Thrown to roll back the check of a deleted record from another instance. */
+const ROLLBACK = Symbol("rollback");
 
 const CLIENT_ID_ALPHABET = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
 /** How long messages prepared for a delete wait for its commit before they are dropped (rolled back). */
@@ -57,7 +76,7 @@ function sameAuth(a: AuthInfo | null, b: AuthInfo | null): boolean {
  * A delete is checked inside its transaction, while the record still exists (a rule may follow its
  * relations); the messages are sent once the delete commits.
  */
-export function createRealtimeService(deps: RealtimeServiceDeps) {
+export async function startRealtimeService(deps: RealtimeServiceDeps) {
   const clients = new Map<string, Client>();
   /** Messages for deletes that are about to commit, by "collectionId/recordId". */
   const deleteMessages = new Map<string, { at: number; messages: [Client, string, string][] }>();
@@ -152,11 +171,88 @@ export function createRealtimeService(deps: RealtimeServiceDeps) {
     if (clients.size > 0) deliver(await messagesFor(event.kind, event.collection, event.record));
   }
 
+  function enqueue(work: () => Promise<void>): void {
+    queue = queue
+      .then(work)
+      .catch((err: unknown) => deps.log.warn({ err }, "realtime could not deliver a record event"));
+  }
+
   deps.events.subscribe((event) => {
     if (event.kind !== "create" && event.kind !== "update" && event.kind !== "delete") return;
-    queue = queue
-      .then(() => handle(event))
-      .catch((err: unknown) => deps.log.warn({ err }, "realtime could not deliver a record event"));
+    enqueue(() => handle(event));
+    announce(event);
+  });
+
+  /** Tells the other instances, whose subscribers check the record themselves. */
+  function announce(event: RecordEvent): void {
+    const message: RemoteRecordEvent = {
+      o: deps.origin,
+      a: event.kind,
+      c: event.collection.id,
+      r: String(event.record["id"]),
+      ...(event.kind === "delete" ? { row: event.record } : {}),
+    };
+    let text = JSON.stringify(message);
+    if (new TextEncoder().encode(text).length > BUS_MAX_MESSAGE_BYTES)
+      text = JSON.stringify({ ...message, row: undefined });
+    deps.bus
+      .publish(deps.channel, text)
+      .catch((err: unknown) =>
+        deps.log.warn({ err }, "realtime could not tell other instances of a record event"),
+      );
+  }
+
+  /**
+   * A record event from another instance. Creates and updates are checked against the record as
+   * stored now. A deleted record no longer exists here, so it is put back for the check inside a
+   * transaction that is always rolled back (rules may follow its relations, as for a local delete).
+   */
+  async function handleRemote(message: RemoteRecordEvent): Promise<void> {
+    const c = deps.schema.byNameOrId(message.c);
+    if (c === undefined || clients.size === 0) return;
+    if (message.a !== "delete") {
+      const row = { id: message.r };
+      followRemoteAuth(c, message);
+      deliver(await messagesFor(message.a, c, row));
+      return;
+    }
+    followRemoteAuth(c, message);
+    if (message.row === undefined) return; // too large to travel: its subscribers elsewhere miss it
+    const deletedRow = message.row;
+    let messages: [Client, string, string][] = [];
+    await deps.store
+      .transaction(async (tx) => {
+        await tx.insertRecord(c, deletedRow);
+        messages = await messagesFor("delete", c, deletedRow, tx);
+        throw ROLLBACK;
+      })
+      .catch((err: unknown) => {
+        if (err !== ROLLBACK) throw err;
+      });
+    deliver(messages);
+  }
+
+  /** Another instance changed or deleted an auth record: connections authenticated as it follow. */
+  function followRemoteAuth(c: Collection, message: RemoteRecordEvent): void {
+    if (c.type !== "auth" || message.a === "create") return;
+    for (const client of clients.values()) {
+      const auth = client.auth;
+      if (auth === null || auth.collectionId !== c.id || auth.record["id"] !== message.r) continue;
+      // the record as it is now is not at hand: drop the auth (the client re-authenticates on resubscribe)
+      client.auth = null;
+    }
+  }
+
+  const unsubscribeBus = await deps.bus.subscribe(deps.channel, (text) => {
+    let message: RemoteRecordEvent;
+    try {
+      message = JSON.parse(text) as RemoteRecordEvent;
+    } catch {
+      return;
+    }
+    if (message.o === deps.origin || typeof message.c !== "string" || typeof message.r !== "string") return;
+    if (message.a !== "create" && message.a !== "update" && message.a !== "delete") return;
+    enqueue(() => handleRemote(message));
   });
 
   deps.records.onBeforeDelete(async (session, c, row) => {
@@ -226,6 +322,12 @@ export function createRealtimeService(deps: RealtimeServiceDeps) {
       for (const id of [...clients.keys()]) service.disconnect(id);
     },
 
+    /** Stops hearing other instances' events. */
+    async close(): Promise<void> {
+      service.closeAll();
+      await unsubscribeBus().catch(() => {});
+    },
+
     get connections(): number {
       return clients.size;
     },
@@ -234,4 +336,4 @@ export function createRealtimeService(deps: RealtimeServiceDeps) {
 }
 
 /** The realtime service's type. */
-export type RealtimeService = ReturnType<typeof createRealtimeService>;
+export type RealtimeService = Awaited<ReturnType<typeof startRealtimeService>>;
