@@ -1,5 +1,6 @@
 // Realtime with the official SDK over SSE (PocketBase protocol), with an EventSource from npm.
 import assert from "node:assert/strict";
+import { connect } from "node:net";
 import { after, before, describe, test } from "node:test";
 import { EventSource } from "eventsource";
 import type PocketBase from "pocketbase";
@@ -204,6 +205,56 @@ describe("realtime over SSE with the SDK", () => {
       seen.events.map((e) => e.record["text"]),
       ["before"],
     );
+    await off();
+  });
+
+  test("a client that stops reading is disconnected once its backlog passes the bound; others keep receiving", async () => {
+    await su.collections.create({
+      name: "bulk",
+      type: "base",
+      listRule: "",
+      viewRule: "",
+      createRule: "",
+      fields: [{ name: "blob", type: "text", max: 200000 }],
+    });
+    const port = Number(new URL(server.url).port);
+    const socket = connect(port, "127.0.0.1");
+    socket.write("GET /api/realtime HTTP/1.1\r\nHost: localhost\r\n\r\n");
+    let head = "";
+    const clientId = await new Promise<string>((resolve, reject) => {
+      socket.on("data", function onData(chunk: Buffer) {
+        head += chunk.toString();
+        const m = /id:([A-Za-z0-9]+)\n/.exec(head);
+        if (m) {
+          socket.off("data", onData);
+          resolve(m[1]!);
+        }
+      });
+      socket.once("error", reject);
+    });
+    socket.pause(); // from now on the client reads nothing
+    let closed = false;
+    socket.on("close", () => void (closed = true));
+    socket.on("error", () => {});
+    const subscribed = await fetch(`${server.url}/api/realtime`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ clientId, subscriptions: ["bulk/*"] }),
+    });
+    assert.equal(subscribed.status, 204);
+    const reader = collector();
+    const off = await guest.collection("bulk").subscribe("*", reader.handler, { fields: "id" });
+    const before = server.app.services.realtime.connections;
+    const blob = "x".repeat(100_000);
+    let sent = 0;
+    for (; sent < 400 && server.app.services.realtime.connections === before; sent++) {
+      await guest.collection("bulk").create({ blob });
+    }
+    assert.equal(server.app.services.realtime.connections, before - 1, "the stalled client was dropped");
+    await guest.collection("bulk").create({ blob: "after" });
+    await reader.next(sent + 1);
+    for (let i = 0; i < 200 && !closed; i++) await new Promise((r) => setTimeout(r, 10));
+    socket.destroy();
     await off();
   });
 });

@@ -4,6 +4,15 @@ import { bodyOf, requestInfo } from "./rest-context.ts";
 
 /** A connection with no message for this long is closed; the SDK reconnects (PocketBase: 5 min). */
 const IDLE_TIMEOUT_MS = 5 * 60_000;
+/** A connection is closed after this long anyway, so none holds resources forever (PocketBase: 30 min). */
+const MAX_LIFETIME_MS = 30 * 60_000;
+/** An SSE comment this often keeps proxies and NATs from dropping a quiet connection. */
+const HEARTBEAT_MS = 30_000;
+/**
+ * Bytes a connection may have queued and not yet taken by its client. A client that reads slower
+ * than its events arrive is disconnected at this point, so its backlog never grows without bound.
+ */
+export const MAX_BUFFERED_BYTES = 1024 * 1024;
 
 /**
  * `GET /api/realtime`: a server-sent event stream in PocketBase's format (`id:` the client id,
@@ -29,17 +38,40 @@ export function registerRealtimeRoutes(app: FastifyInstance, services: Services)
       idle = setTimeout(() => services.realtime.disconnect(clientId), IDLE_TIMEOUT_MS);
       idle.unref();
     };
+    const lifetime = setTimeout(() => services.realtime.disconnect(clientId), MAX_LIFETIME_MS);
+    lifetime.unref();
+    const heartbeat = setInterval(() => res.write(":\n\n"), HEARTBEAT_MS);
+    heartbeat.unref();
+    let ended = false;
+    const end = () => {
+      if (ended) return;
+      ended = true;
+      clearTimeout(idle);
+      clearTimeout(lifetime);
+      clearInterval(heartbeat);
+    };
     clientId = services.realtime.connect({
       send(name, data, id) {
+        if (res.writableLength > MAX_BUFFERED_BYTES) {
+          req.log.warn(
+            { clientId: id, buffered: res.writableLength },
+            "realtime client too slow; disconnecting",
+          );
+          res.destroy(); // not end(): that would wait to flush the backlog
+          return;
+        }
         res.write(`id:${id}\nevent:${name}\ndata:${data}\n\n`);
         armIdle();
       },
       close() {
-        clearTimeout(idle);
+        end();
         res.end();
       },
     });
-    req.raw.on("close", () => services.realtime.disconnect(clientId));
+    req.raw.on("close", () => {
+      end();
+      services.realtime.disconnect(clientId);
+    });
   });
 
   app.post("/api/realtime", async (req, reply) => {
