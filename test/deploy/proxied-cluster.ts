@@ -218,10 +218,23 @@ export function describeProxiedCluster<P extends ProxyProcess>(cluster: ProxiedC
       // `Expect: 100-continue`, as large uploads should: the body is sent only if the server asks for
       // it, so a refusal arrives as a response instead of racing the upload (fetch cannot do this,
       // and then sometimes sees the connection closed mid-upload instead of the 413).
-      const res = await postExpectingContinue(
-        `${base}/api/collections/blobs/records`,
-        JSON.stringify({ payload: "y".repeat(33 * MIB) }),
-      );
+      let res: Awaited<ReturnType<typeof postExpectingContinue>>;
+      try {
+        res = await postExpectingContinue(
+          `${base}/api/collections/blobs/records`,
+          JSON.stringify({ payload: "y".repeat(33 * MIB) }),
+        );
+      } catch (err) {
+        // A proxy that forwards the upload (HAProxy answers 100 Continue itself) may cut the client's
+        // connection when the instance refuses mid-upload, before relaying the 413. That is the
+        // proxy's race, not a wrong answer: the instance still refused. Only there is it tolerated.
+        const code = (err as { code?: string }).code;
+        assert.ok(
+          cluster.oversizeRefusedBy === "Plinth" && (code === "EPIPE" || code === "ECONNRESET"),
+          `unexpected failure: ${String(err)}`,
+        );
+        return;
+      }
       // every Plinth response carries X-Request-Id; the load balancer's own error pages do not
       const fromPlinth = res.headers.get("x-request-id") !== null;
       assert.equal(fromPlinth, cluster.oversizeRefusedBy === "Plinth");
