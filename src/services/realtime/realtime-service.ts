@@ -190,7 +190,7 @@ export async function startRealtimeService(deps: RealtimeServiceDeps) {
       a: event.kind,
       c: event.collection.id,
       r: String(event.record["id"]),
-      ...(event.kind === "delete" ? { row: event.record } : {}),
+      row: event.record,
     };
     let text = JSON.stringify(message);
     if (new TextEncoder().encode(text).length > BUS_MAX_MESSAGE_BYTES)
@@ -209,27 +209,38 @@ export async function startRealtimeService(deps: RealtimeServiceDeps) {
    */
   async function handleRemote(message: RemoteRecordEvent): Promise<void> {
     const c = deps.schema.byNameOrId(message.c);
-    if (c === undefined || clients.size === 0) return;
-    if (message.a !== "delete") {
-      const row = { id: message.r };
-      followRemoteAuth(c, message);
-      deliver(await messagesFor(message.a, c, row));
-      return;
-    }
+    if (c === undefined) return;
     followRemoteAuth(c, message);
+    if (clients.size === 0) return;
+    if (message.a !== "delete") {
+      const stored = await deps.store.findRecords({ collection: c, ids: [message.r], where: [], sort: [] });
+      // deleted since (a delete right after this write): check the row the write left instead
+      if (stored.length > 0 || message.row === undefined) {
+        deliver(await messagesFor(message.a, c, { id: message.r }));
+        return;
+      }
+    }
     if (message.row === undefined) return; // too large to travel: its subscribers elsewhere miss it
-    const deletedRow = message.row;
+    deliver(await withRowPutBack(message.a, c, message.row));
+  }
+
+  /** Checks subscribers against a row that no longer exists, put back in a transaction that rolls back. */
+  async function withRowPutBack(
+    action: RecordEvent["kind"],
+    c: Collection,
+    row: RecordRow,
+  ): Promise<[Client, string, string][]> {
     let messages: [Client, string, string][] = [];
     await deps.store
       .transaction(async (tx) => {
-        await tx.insertRecord(c, deletedRow);
-        messages = await messagesFor("delete", c, deletedRow, tx);
+        await tx.insertRecord(c, row);
+        messages = await messagesFor(action, c, row, tx);
         throw ROLLBACK;
       })
       .catch((err: unknown) => {
         if (err !== ROLLBACK) throw err;
       });
-    deliver(messages);
+    return messages;
   }
 
   /** Another instance changed or deleted an auth record: connections authenticated as it follow. */
