@@ -2,7 +2,7 @@
 // balancer. Plinth does not serve /api/realtime (SSE) or /api/ws (WebSocket) yet, so a small Node HTTP
 // server stands in for the instances: it streams an event, completes a WebSocket handshake, and reports the
 // headers the load balancer sent. nginx-realtime.test.ts and haproxy-realtime.test.ts run this suite.
-// TODO(#5): point these at real Plinth instances once realtime (issue 5) lands.
+// TODO(#5): point these at real Plinth instances: /api/realtime (SSE) exists now, /api/ws not yet.
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";

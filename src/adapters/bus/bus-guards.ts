@@ -80,3 +80,27 @@ export const DEFAULT_RECONNECT_DELAY: ReconnectDelay = { min: 100, max: 5_000 };
 
 /** How long a publish may take by default before it rejects. */
 export const DEFAULT_PUBLISH_TIMEOUT_MS = 5_000;
+
+/** How often a bus probes its listening connection by default. */
+export const DEFAULT_PROBE_INTERVAL_MS = 5_000;
+
+/**
+ * Every `intervalMs`, runs `probe`, one at a time (it returns undefined when there is nothing to
+ * probe right now, and handles its own failure). Returns the stop function.
+ */
+export function startProbe(probe: () => Promise<unknown> | undefined, intervalMs: number): () => void {
+  let running = false;
+  const timer = setInterval(() => {
+    if (running) return;
+    const check = probe();
+    if (check === undefined) return;
+    running = true;
+    check
+      .catch(() => {})
+      .finally(() => {
+        running = false;
+      });
+  }, intervalMs);
+  timer.unref(); // a bus that is only probing must not keep a finished process alive
+  return () => clearInterval(timer);
+}

@@ -6,9 +6,11 @@ import {
   checkChannel,
   checkMessage,
   closedError,
+  DEFAULT_PROBE_INTERVAL_MS,
   DEFAULT_PUBLISH_TIMEOUT_MS,
   DEFAULT_RECONNECT_DELAY,
   type ReconnectDelay,
+  startProbe,
   withTimeout,
 } from "./bus-guards.ts";
 import {
@@ -168,25 +170,20 @@ export async function createPostgresBus(options: PostgresBusOptions): Promise<Bu
     }
   }
 
-  // Probes one listener at a time; a probe that fails drops the connection, and the reconnect LISTENs again.
-  let probing = false;
-  const probe = setInterval(() => {
+  // A probe that fails drops the listener connection, and the reconnect LISTENs again.
+  const stopProbe = startProbe(() => {
     const client = listener;
-    if (client === null || probing || closed) return;
-    probing = true;
-    withTimeout(client.query("SELECT 1"), timeoutMs, "PostgreSQL bus probe")
-      .catch((err: unknown) => lose(client, err))
-      .finally(() => {
-        probing = false;
-      });
-  }, options.probeIntervalMs ?? 5_000);
-  probe.unref();
+    if (client === null || closed) return undefined;
+    return withTimeout(client.query("SELECT 1"), timeoutMs, "PostgreSQL bus probe").catch((err: unknown) =>
+      lose(client, err),
+    );
+  }, options.probeIntervalMs ?? DEFAULT_PROBE_INTERVAL_MS);
 
   try {
     listener = await open();
     connected = true;
   } catch (err) {
-    clearInterval(probe);
+    stopProbe();
     await pool.end().catch(() => {});
     throw new PlinthError("unavailable", "The bus could not connect to PostgreSQL.", { cause: err });
   }
@@ -220,7 +217,7 @@ export async function createPostgresBus(options: PostgresBusOptions): Promise<Bu
         closed = true;
         connected = false;
         clearTimeout(retryTimer);
-        clearInterval(probe);
+        stopProbe();
         handlers.clear();
         reconnects.clear();
         const clients = [listener, opening].filter((c) => c !== null);

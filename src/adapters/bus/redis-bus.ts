@@ -7,9 +7,11 @@ import {
   checkChannel,
   checkMessage,
   closedError,
+  DEFAULT_PROBE_INTERVAL_MS,
   DEFAULT_PUBLISH_TIMEOUT_MS,
   DEFAULT_RECONNECT_DELAY,
   type ReconnectDelay,
+  startProbe,
   withTimeout,
 } from "./bus-guards.ts";
 import {
@@ -127,28 +129,20 @@ export async function createRedisBus(options: RedisBusOptions): Promise<Bus> {
   }
 
   // A PING that fails (commandTimeout) on a ready connection means it stalled: reconnect it.
-  let probing = false;
-  const probe = setInterval(() => {
-    if (probing || closed || sub.status !== "ready") return;
-    probing = true;
-    sub
-      .ping()
-      .catch((err: unknown) => {
-        if (closed || sub.status !== "ready") return;
-        logger.warn({ err }, "bus subscriber connection to Redis stopped answering; reconnecting");
-        sub.disconnect(true);
-      })
-      .finally(() => {
-        probing = false;
-      });
-  }, options.probeIntervalMs ?? 5_000);
-  probe.unref();
+  const stopProbe = startProbe(() => {
+    if (closed || sub.status !== "ready") return undefined;
+    return sub.ping().catch((err: unknown) => {
+      if (closed || sub.status !== "ready") return;
+      logger.warn({ err }, "bus subscriber connection to Redis stopped answering; reconnecting");
+      sub.disconnect(true);
+    });
+  }, options.probeIntervalMs ?? DEFAULT_PROBE_INTERVAL_MS);
 
   try {
     await Promise.all([sub.connect(), pub.connect()]);
     connected = true;
   } catch (err) {
-    clearInterval(probe);
+    stopProbe();
     sub.disconnect();
     pub.disconnect();
     // connect() only says "Connection is closed."; the socket error before it says why.
@@ -187,7 +181,7 @@ export async function createRedisBus(options: RedisBusOptions): Promise<Bus> {
       closing ??= (async () => {
         closed = true;
         connected = false;
-        clearInterval(probe);
+        stopProbe();
         handlers.clear();
         reconnects.clear();
         const ended = [sub, pub].filter((c) => c.status !== "end").map((c) => once(c, "end"));

@@ -145,12 +145,18 @@ export async function startRealtimeService(deps: RealtimeServiceDeps) {
   }
 
   /** An auth record changed or went: connections authenticated as it follow (PocketBase's rules). */
-  function followAuthRecord(event: RecordEvent): void {
-    const { collection: c, record } = event;
+  /** The connections authenticated as record `recordId` of collection `c`, with that auth. */
+  function* authenticatedAs(c: Collection, recordId: unknown): Generator<[Client, AuthInfo]> {
     if (c.type !== "auth") return;
     for (const client of clients.values()) {
       const auth = client.auth;
-      if (auth === null || auth.collectionId !== c.id || auth.record["id"] !== record["id"]) continue;
+      if (auth !== null && auth.collectionId === c.id && auth.record["id"] === recordId) yield [client, auth];
+    }
+  }
+
+  function followAuthRecord(event: RecordEvent): void {
+    const { collection: c, record } = event;
+    for (const [client, auth] of authenticatedAs(c, record["id"])) {
       // a new token key (password, email change…) or a delete ends the connection's authentication
       if (event.kind === "delete" || auth.record["tokenKey"] !== record["tokenKey"]) client.auth = null;
       else client.auth = { ...auth, record };
@@ -245,10 +251,8 @@ export async function startRealtimeService(deps: RealtimeServiceDeps) {
 
   /** Another instance changed or deleted an auth record: connections authenticated as it follow. */
   function followRemoteAuth(c: Collection, message: RemoteRecordEvent): void {
-    if (c.type !== "auth" || message.a === "create") return;
-    for (const client of clients.values()) {
-      const auth = client.auth;
-      if (auth === null || auth.collectionId !== c.id || auth.record["id"] !== message.r) continue;
+    if (message.a === "create") return;
+    for (const [client] of authenticatedAs(c, message.r)) {
       // the record as it is now is not at hand: drop the auth (the client re-authenticates on resubscribe)
       client.auth = null;
     }
