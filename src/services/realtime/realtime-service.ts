@@ -219,10 +219,15 @@ export async function startRealtimeService(deps: RealtimeServiceDeps) {
     followRemoteAuth(c, message);
     if (clients.size === 0) return;
     if (message.a !== "delete") {
-      const stored = await deps.store.findRecords({ collection: c, ids: [message.r], where: [], sort: [] });
-      // deleted since (a delete right after this write): check the row the write left instead
-      if (stored.length > 0 || message.row === undefined) {
-        deliver(await messagesFor(message.a, c, { id: message.r }));
+      const messages = await messagesFor(message.a, c, { id: message.r });
+      // Nothing visible may mean the record was deleted since (a delete right after this write, even
+      // while the checks ran): then check the row the write left instead.
+      const gone =
+        messages.length === 0 &&
+        message.row !== undefined &&
+        (await deps.store.findRecords({ collection: c, ids: [message.r], where: [], sort: [] })).length === 0;
+      if (!gone) {
+        deliver(messages);
         return;
       }
     }
