@@ -75,6 +75,7 @@ export async function createPlinth(config: Config, overrides: PlinthOverrides = 
     logger: { level: config.logLevel, pretty: config.dev },
     bodyLimit: config.bodyLimit,
     cors: { origins: config.corsOrigins === "*" ? "*" : [...config.corsOrigins] },
+    ...(config.trustedProxies.length > 0 ? { trustProxy: [...config.trustedProxies] } : {}),
   });
   const store =
     config.db === undefined
@@ -103,8 +104,8 @@ export async function createPlinth(config: Config, overrides: PlinthOverrides = 
       instanceId: randomUUID(),
       database: config.db === undefined ? "sqlite" : "postgres",
       log: http.log,
+      replay: { windowMs: config.realtimeReplayWindowMs, maxEvents: config.realtimeReplayMaxEvents },
     });
-    await services.collections.bootstrap();
   } catch (err) {
     await services?.cluster.close();
     await bus?.close();
@@ -113,7 +114,7 @@ export async function createPlinth(config: Config, overrides: PlinthOverrides = 
   }
   const openBus = bus;
   const ready = services;
-  registerRestApi(http, services);
+  registerRestApi(http, services, { realtimeMaxConnectionsPerIp: config.realtimeMaxConnectionsPerIp });
 
   let closed = false;
   return {

@@ -30,6 +30,10 @@ Flags (or PLINTH_* environment variables):
   --db-statement-timeout MS  longest SQL statement before a 503 (PLINTH_DB_STATEMENT_TIMEOUT_MS, default 30000)
   --db URL              PostgreSQL URL, postgres://…; default: SQLite in --dir (PLINTH_DB)
   --redis URL           Redis URL, redis://…, for the cross-instance bus (PLINTH_REDIS)
+  --realtime-replay-window S        seconds of realtime events kept for reconnecting clients (PLINTH_REALTIME_REPLAY_WINDOW, default 300)
+  --realtime-replay-max-events N    most realtime events kept and replayed to one client (PLINTH_REALTIME_REPLAY_MAX_EVENTS, default 100000)
+  --realtime-max-connections-per-ip N  realtime connections per client address (PLINTH_REALTIME_MAX_CONNECTIONS_PER_IP, default 100)
+  --trusted-proxies LIST  proxy addresses/CIDRs whose X-Forwarded-For is believed (PLINTH_TRUSTED_PROXIES)
 `;
 
 function fail(message: string): number {

@@ -56,6 +56,14 @@ describe("loadConfig", () => {
         "1500",
         "--db-statement-timeout",
         "2500",
+        "--realtime-replay-window",
+        "60",
+        "--realtime-replay-max-events",
+        "500",
+        "--realtime-max-connections-per-ip",
+        "7",
+        "--trusted-proxies",
+        "10.0.0.0/8, 127.0.0.1,::1",
       ],
       {},
     );
@@ -75,6 +83,10 @@ describe("loadConfig", () => {
       dbPoolSize: 4,
       dbAcquireTimeoutMs: 1500,
       dbStatementTimeoutMs: 2500,
+      realtimeReplayWindowMs: 60_000,
+      realtimeReplayMaxEvents: 500,
+      realtimeMaxConnectionsPerIp: 7,
+      trustedProxies: ["10.0.0.0/8", "127.0.0.1", "::1"],
     });
   });
 
@@ -94,6 +106,10 @@ describe("loadConfig", () => {
       PLINTH_DB_POOL_SIZE: "20",
       PLINTH_DB_ACQUIRE_TIMEOUT_MS: "800",
       PLINTH_DB_STATEMENT_TIMEOUT_MS: "60000",
+      PLINTH_REALTIME_REPLAY_WINDOW: "30",
+      PLINTH_REALTIME_REPLAY_MAX_EVENTS: "1000",
+      PLINTH_REALTIME_MAX_CONNECTIONS_PER_IP: "9",
+      PLINTH_TRUSTED_PROXIES: "192.168.0.1",
     });
     assert.deepEqual(config, {
       host: "::1",
@@ -111,6 +127,10 @@ describe("loadConfig", () => {
       dbPoolSize: 20,
       dbAcquireTimeoutMs: 800,
       dbStatementTimeoutMs: 60_000,
+      realtimeReplayWindowMs: 30_000,
+      realtimeReplayMaxEvents: 1000,
+      realtimeMaxConnectionsPerIp: 9,
+      trustedProxies: ["192.168.0.1"],
     });
   });
 
@@ -210,6 +230,16 @@ describe("loadConfig", () => {
       ["--db-acquire-timeout", "2147483648"],
       ["--db-statement-timeout", "-1"],
       ["--db-statement-timeout", "2147483648"],
+      ["--realtime-replay-window", "0"],
+      ["--realtime-replay-window", "5m"],
+      ["--realtime-replay-window", "2147484"],
+      ["--realtime-replay-max-events", "0"],
+      ["--realtime-replay-max-events", "10000001"],
+      ["--realtime-max-connections-per-ip", "none"],
+      ["--trusted-proxies", "localhost"],
+      ["--trusted-proxies", "10.0.0.0/33"],
+      ["--trusted-proxies", "300.1.1.1"],
+      ["--trusted-proxies", "::1/129"],
     ];
     for (const [flag, value] of bad) {
       test(`${flag} ${value}`, () => {

@@ -31,6 +31,17 @@ export interface Config {
   readonly dbAcquireTimeoutMs: number;
   /** PostgreSQL only: longest one SQL statement may run, waiting for locks included, before a 503 (ms). */
   readonly dbStatementTimeoutMs: number;
+  /** How long realtime keeps events for clients that reconnect (ms). */
+  readonly realtimeReplayWindowMs: number;
+  /** Most events realtime keeps, and replays to one reconnecting client. */
+  readonly realtimeReplayMaxEvents: number;
+  /** Most realtime connections (SSE and WebSocket together) from one client address. */
+  readonly realtimeMaxConnectionsPerIp: number;
+  /**
+   * Proxies whose X-Forwarded-For is believed (addresses or CIDR ranges, e.g. 127.0.0.1,10.0.0.0/8):
+   * behind one, every client would otherwise share the proxy's address. Empty: none.
+   */
+  readonly trustedProxies: readonly string[];
 }
 
 /** A setting that could not be used, named so start-up can print one clear line. */
@@ -60,6 +71,10 @@ export const DEFAULT_CONFIG: Config = Object.freeze({
   dbPoolSize: 10,
   dbAcquireTimeoutMs: 5_000,
   dbStatementTimeoutMs: 30_000,
+  realtimeReplayWindowMs: 5 * 60_000,
+  realtimeReplayMaxEvents: 100_000,
+  realtimeMaxConnectionsPerIp: 100,
+  trustedProxies: Object.freeze([]),
 });
 
 const OPTIONS = {
@@ -77,6 +92,10 @@ const OPTIONS = {
   "db-pool-size": { type: "string" },
   "db-acquire-timeout": { type: "string" },
   "db-statement-timeout": { type: "string" },
+  "realtime-replay-window": { type: "string" },
+  "realtime-replay-max-events": { type: "string" },
+  "realtime-max-connections-per-ip": { type: "string" },
+  "trusted-proxies": { type: "string" },
 } as const;
 
 const MAX_WORKERS = 256;
@@ -119,6 +138,43 @@ function parseTimeoutMs(setting: string, value: string): number {
   const n = parsePositiveInt(setting, value);
   if (n > MAX_TIMEOUT_MS) throw new ConfigError(setting, `at most ${MAX_TIMEOUT_MS} ms, got ${n}`);
   return n;
+}
+
+function parseSeconds(setting: string, value: string): number {
+  const n = parsePositiveInt(setting, value);
+  if (n * 1000 > MAX_TIMEOUT_MS)
+    throw new ConfigError(setting, `at most ${MAX_TIMEOUT_MS / 1000} s, got ${n}`);
+  return n * 1000;
+}
+
+const MAX_REPLAY_EVENTS = 10_000_000;
+
+function parseBounded(setting: string, value: string, max: number): number {
+  const n = parsePositiveInt(setting, value);
+  if (n > max) throw new ConfigError(setting, `at most ${max}, got ${n}`);
+  return n;
+}
+
+const IPV4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
+
+/** Addresses and CIDR ranges, checked so a typo fails at start, not as a silently ignored proxy. */
+function parseProxies(setting: string, value: string): readonly string[] {
+  const out = value
+    .split(",")
+    .map((p) => p.trim())
+    .filter(Boolean);
+  for (const entry of out) {
+    const [address = "", bits, ...rest] = entry.split("/");
+    const v4 = IPV4.exec(address);
+    const okAddress = v4
+      ? v4.slice(1).every((o) => Number(o) <= 255)
+      : /^[0-9a-f:]+$/i.test(address) && address.includes(":");
+    const max = v4 ? 32 : 128;
+    const okBits = bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= max);
+    if (!okAddress || !okBits || rest.length > 0)
+      throw new ConfigError(setting, `expected IP addresses or CIDR ranges, got "${entry}"`);
+  }
+  return Object.freeze(out);
 }
 
 function parseHttp(setting: string, value: string): { host: string; port: number } {
@@ -192,6 +248,10 @@ export function loadConfig(
   const poolSize = pick("db-pool-size", "PLINTH_DB_POOL_SIZE");
   const acquireTimeout = pick("db-acquire-timeout", "PLINTH_DB_ACQUIRE_TIMEOUT_MS");
   const statementTimeout = pick("db-statement-timeout", "PLINTH_DB_STATEMENT_TIMEOUT_MS");
+  const replayWindow = pick("realtime-replay-window", "PLINTH_REALTIME_REPLAY_WINDOW");
+  const replayMax = pick("realtime-replay-max-events", "PLINTH_REALTIME_REPLAY_MAX_EVENTS");
+  const perIp = pick("realtime-max-connections-per-ip", "PLINTH_REALTIME_MAX_CONNECTIONS_PER_IP");
+  const proxies = pick("trusted-proxies", "PLINTH_TRUSTED_PROXIES");
 
   return Object.freeze({
     host,
@@ -223,6 +283,16 @@ export function loadConfig(
     dbStatementTimeoutMs: statementTimeout
       ? parseTimeoutMs(statementTimeout.setting, statementTimeout.value)
       : DEFAULT_CONFIG.dbStatementTimeoutMs,
+    realtimeReplayWindowMs: replayWindow
+      ? parseSeconds(replayWindow.setting, replayWindow.value)
+      : DEFAULT_CONFIG.realtimeReplayWindowMs,
+    realtimeReplayMaxEvents: replayMax
+      ? parseBounded(replayMax.setting, replayMax.value, MAX_REPLAY_EVENTS)
+      : DEFAULT_CONFIG.realtimeReplayMaxEvents,
+    realtimeMaxConnectionsPerIp: perIp
+      ? parseBounded(perIp.setting, perIp.value, 1_000_000)
+      : DEFAULT_CONFIG.realtimeMaxConnectionsPerIp,
+    trustedProxies: proxies ? parseProxies(proxies.setting, proxies.value) : DEFAULT_CONFIG.trustedProxies,
   });
 }
 

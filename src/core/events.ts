@@ -6,6 +6,11 @@ export interface RecordEvent {
   readonly kind: "create" | "update" | "delete";
   readonly collection: Collection;
   readonly record: RecordRow;
+  /**
+   * Its number in the one order of all record changes (the event journal), handed out in commit
+   * order; realtime event ids. Absent only for a change written without the journal.
+   */
+  readonly seq?: number;
 }
 
 /**

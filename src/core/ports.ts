@@ -26,6 +26,22 @@ export interface RecordQuery {
   readonly offset?: number;
 }
 
+/** A committed record change as the event journal keeps it (realtime replays from it). */
+export interface JournalEntry {
+  /** When it was written, ms since the epoch (the replay window is measured on it). */
+  readonly at: number;
+  readonly action: "create" | "update" | "delete";
+  readonly collectionId: string;
+  readonly recordId: string;
+  /** The record as written (a deleted one as it was), hidden fields included. */
+  readonly row: RecordRow;
+}
+
+/** A journal entry with its place in the one order of all record changes. */
+export interface JournaledEvent extends JournalEntry {
+  readonly seq: number;
+}
+
 /** Operations available inside (and outside) a transaction. */
 export interface StoreSession {
   // system tables
@@ -56,6 +72,23 @@ export interface StoreSession {
   updateRecord(collection: Collection, id: string, values: RecordRow): Promise<void>;
   deleteRecord(collection: Collection, id: string): Promise<void>;
   truncate(collection: Collection): Promise<void>;
+  /**
+   * Record `id` as stored, and for each condition list whether the record passes all of it: one
+   * query however many conditions (realtime checks every subscriber of an event this way). Null when
+   * the record does not exist.
+   */
+  matchRecord(
+    collection: Collection,
+    id: string,
+    conditions: readonly (readonly ResolvedFilter[])[],
+  ): Promise<{ row: RecordRow; matches: boolean[] } | null>;
+
+  // event journal
+  /**
+   * Appends record changes to the journal, inside the writing transaction and as its last statement:
+   * numbers are handed out in commit order, with no gaps. Returns the first one's number.
+   */
+  appendEvents(entries: readonly JournalEntry[]): Promise<number>;
 }
 
 /** The database behind every service. */
@@ -65,6 +98,12 @@ export interface Store extends StoreSession {
   transaction<T>(fn: (tx: StoreSession) => Promise<T>): Promise<T>;
   /** Creates the system tables when missing. */
   init(): Promise<void>;
+  /** Journal entries after `afterSeq`, oldest first, at most `limit`. */
+  readEvents(afterSeq: number, limit: number): Promise<JournaledEvent[]>;
+  /** The oldest journal entry still kept (last + 1 when none is) and the last number handed out. */
+  eventBounds(): Promise<{ first: number; last: number }>;
+  /** Forgets journal entries written before `beforeAt` (ms) and all but the newest `keepLast`. */
+  pruneEvents(beforeAt: number, keepLast: number): Promise<void>;
   /** Checks the database answers (health). */
   ping(): Promise<void>;
   /** Another instance changed the schema: drop anything cached about the old tables (prepared statements). */

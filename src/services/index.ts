@@ -8,7 +8,7 @@ import { type CollectionService, createCollectionService } from "./collections/i
 import { type ClusterSync, startClusterSync } from "./cluster-sync.ts";
 import { createHealthService, type HealthReport } from "./health-service.ts";
 import { createOpenApiService, type OpenApiService } from "./openapi/index.ts";
-import { type RealtimeService, startRealtimeService } from "./realtime/index.ts";
+import { type RealtimeService, type ReplayLimits, startRealtimeService } from "./realtime/index.ts";
 import { createRecordService, type RecordService } from "./records/index.ts";
 import { createSchemaCache, type SchemaCache } from "./schema-cache.ts";
 import { createSettingsService, type SettingsService } from "./settings/index.ts";
@@ -40,6 +40,8 @@ export interface ServiceDeps {
   readonly instanceId: string;
   readonly database: HealthReport["database"]["kind"];
   readonly log: { warn(obj: object, msg: string): void };
+  /** How long and how much realtime keeps for reconnecting clients (defaults otherwise). */
+  readonly replay?: ReplayLimits;
 }
 
 /** Every use case, as transports call them. */
@@ -56,7 +58,10 @@ export interface Services {
   readonly realtime: RealtimeService;
 }
 
-/** Wires the services together over the given ports; resolves once the bus subscription is active. */
+/**
+ * Wires the services together over the given ports and bootstraps the database (system tables and
+ * collections); resolves once the bus subscriptions are active.
+ */
 export async function createServices(deps: ServiceDeps): Promise<Services> {
   const schema = createSchemaCache();
   const records = createRecordService({ ...deps, schema });
@@ -83,16 +88,25 @@ export async function createServices(deps: ServiceDeps): Promise<Services> {
     channel: deps.busChannel,
     log: deps.log,
   });
-  const realtime = await startRealtimeService({
-    schema,
-    records,
-    store: deps.store,
-    events: deps.events,
-    ids: deps.ids,
-    log: deps.log,
-    bus: deps.bus,
-    channel: `${deps.busChannel}_rt`,
-    origin: deps.instanceId,
-  });
+  // realtime starts from the event journal, which bootstrap creates
+  let realtime: RealtimeService;
+  try {
+    await collections.bootstrap();
+    realtime = await startRealtimeService({
+      schema,
+      records,
+      store: deps.store,
+      events: deps.events,
+      ids: deps.ids,
+      log: deps.log,
+      bus: deps.bus,
+      channel: `${deps.busChannel}_rt`,
+      origin: deps.instanceId,
+      ...(deps.replay ? { replay: deps.replay } : {}),
+    });
+  } catch (err) {
+    await cluster.close();
+    throw err;
+  }
   return { schema, records, auth, collections, settings, batch, health, openapi, cluster, realtime };
 }

@@ -7,6 +7,7 @@ import type { PasswordHasher, RecordRow, Store, TokenSigner } from "../../core/p
 import type { AuthInfo, RequestInfo } from "../../core/request-info.ts";
 import type { RecordService } from "../records/index.ts";
 import { decideRule } from "../records/index.ts";
+import { writeJournaled } from "../records/record-journal.ts";
 import type { SchemaCache } from "../schema-cache.ts";
 import { issueAuthToken, peekAuthClaims, verifyAuthToken } from "./auth-token.ts";
 import { createVerifiedTokenCache } from "./verified-token-cache.ts";
@@ -240,8 +241,11 @@ export function createAuthService(deps: AuthServiceDeps) {
       const tokenKey = deps.ids.random(TOKEN_KEY_LENGTH, TOKEN_ALPHABET);
       if (existing) {
         const changes = { password: hash, tokenKey, updated: now };
-        await store.transaction((tx) => tx.updateRecord(c, String(existing["id"]), changes));
-        deps.events.publish({ kind: "update", collection: c, record: { ...existing, ...changes } });
+        await writeJournaled(
+          deps,
+          [{ kind: "update", collection: c, record: { ...existing, ...changes } }],
+          (tx) => tx.updateRecord(c, String(existing["id"]), changes),
+        );
         return "updated";
       }
       const values: RecordRow = {
@@ -254,8 +258,9 @@ export function createAuthService(deps: AuthServiceDeps) {
         created: now,
         updated: now,
       };
-      await store.transaction((tx) => tx.insertRecord(c, values));
-      deps.events.publish({ kind: "create", collection: c, record: values });
+      await writeJournaled(deps, [{ kind: "create", collection: c, record: values }], (tx) =>
+        tx.insertRecord(c, values),
+      );
       return "created";
     },
 
@@ -263,8 +268,9 @@ export function createAuthService(deps: AuthServiceDeps) {
       const c = requireAuthCollection(schema, "_superusers");
       const existing = await findByIdentity(c, "email", email);
       if (!existing) return false;
-      await store.transaction((tx) => tx.deleteRecord(c, String(existing["id"])));
-      deps.events.publish({ kind: "delete", collection: c, record: existing });
+      await writeJournaled(deps, [{ kind: "delete", collection: c, record: existing }], (tx) =>
+        tx.deleteRecord(c, String(existing["id"])),
+      );
       return true;
     },
   };

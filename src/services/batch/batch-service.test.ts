@@ -14,6 +14,7 @@ import type { RecordRow, Store, StoreSession } from "../../core/ports.ts";
 import { baseCollection, text } from "../../core/records/test-fixtures.ts";
 import { guestRequest, type RequestInfo } from "../../core/request-info.ts";
 import type { PendingEvents, RecordService } from "../records/index.ts";
+import { journalEvents } from "../records/record-journal.ts";
 import { defaultSettings, type Settings } from "../settings/index.ts";
 import { createBatchService } from "./batch-service.ts";
 
@@ -103,6 +104,7 @@ function standInRecords(): Harness {
     publish(pending: PendingEvents) {
       harness.published.push([...pending]);
     },
+    journal: (session: StoreSession, pending: PendingEvents) => journalEvents(session, pending, 0),
   };
   (harness as { records: RecordService }).records = stand as unknown as RecordService;
   return harness;

@@ -210,6 +210,7 @@ export function createBatchService(deps: BatchServiceDeps): BatchService {
               throw err;
             }
           }
+          await records.journal(tx, pending);
           // Finishing after the deadline is still a timeout: the transaction must not commit late.
           check();
           return out;

@@ -1,1 +1,2 @@
-export { type RealtimeService, type RealtimeSink, startRealtimeService } from "./realtime-service.ts";
+export type { CloseReason, RealtimeSink } from "./realtime-client.ts";
+export { type RealtimeService, type ReplayLimits, startRealtimeService } from "./realtime-service.ts";

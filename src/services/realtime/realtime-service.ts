@@ -1,12 +1,15 @@
 import type { Collection } from "../../core/collections/collection.ts";
 import type { IdGen } from "../../core/clock.ts";
 import { PlinthError, validationError } from "../../core/errors.ts";
-import type { EventHub, RecordEvent } from "../../core/events.ts";
+import type { EventHub } from "../../core/events.ts";
 import { BUS_MAX_MESSAGE_BYTES, type Bus } from "../../core/bus.ts";
 import type { RecordRow, Store, StoreSession } from "../../core/ports.ts";
 import type { AuthInfo, RequestInfo } from "../../core/request-info.ts";
 import type { RecordService } from "../records/index.ts";
 import type { SchemaCache } from "../schema-cache.ts";
+import { createSequencer, type SequencedEvent } from "./event-sequencer.ts";
+import type { RealtimeClient, RealtimeSink } from "./realtime-client.ts";
+import { createRecordMatcher, type Delivery } from "./record-matcher.ts";
 import {
   MAX_SUBSCRIPTION_LENGTH,
   MAX_SUBSCRIPTIONS,
@@ -14,20 +17,15 @@ import {
   type Subscription,
 } from "./subscriptions.ts";
 
-/** Where a client's messages go: the SSE response of its connection. */
-export interface RealtimeSink {
-  /** Writes one event for client `clientId` (PocketBase's SSE `id:` line). */
-  send(name: string, data: string, clientId: string): void;
-  /** Ends the connection (the SDK reconnects). */
-  close(): void;
+/** How long and how much of the event journal is kept for replay. */
+export interface ReplayLimits {
+  /** Events older than this (ms) are forgotten; a client that missed more must resync. */
+  readonly windowMs: number;
+  /** At most this many events are kept, and replayed to one client. */
+  readonly maxEvents: number;
 }
 
-interface Client {
-  readonly id: string;
-  readonly sink: RealtimeSink;
-  auth: AuthInfo | null;
-  subscriptions: Subscription[];
-}
+export const DEFAULT_REPLAY_LIMITS: ReplayLimits = { windowMs: 5 * 60_000, maxEvents: 100_000 };
 
 /** What the realtime service needs. */
 export interface RealtimeServiceDeps {
@@ -42,23 +40,30 @@ export interface RealtimeServiceDeps {
   readonly channel: string;
   /** This instance's id, to skip its own messages. */
   readonly origin: string;
+  readonly replay?: ReplayLimits;
 }
 
-/** A record event as it travels between instances (a deleted record travels whole, when it fits). */
+/** A record event as it travels between instances (the row when it fits a bus message). */
 interface RemoteRecordEvent {
   readonly o: string;
-  readonly a: RecordEvent["kind"];
+  readonly s: number;
+  readonly a: SequencedEvent["action"];
   readonly c: string;
   readonly r: string;
   readonly row?: RecordRow;
 }
 
-/** Thrown to roll back the check of a deleted record from another instance. */
+/** Thrown to roll back the check of a record put back for its subscribers. */
 const ROLLBACK = Symbol("rollback");
 
 const CLIENT_ID_ALPHABET = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
 /** How long messages prepared for a delete wait for its commit before they are dropped (rolled back). */
 const DELETE_MESSAGES_TTL_MS = 60_000;
+/** How often the journal is read for events the bus did not bring, and pruned. */
+const POLL_MS = 1_000;
+const PRUNE_MS = 30_000;
+/** Journal entries one replay read takes. */
+const REPLAY_PAGE = 200;
 
 function sameAuth(a: AuthInfo | null, b: AuthInfo | null): boolean {
   if (a === null || b === null) return a === b;
@@ -66,26 +71,42 @@ function sameAuth(a: AuthInfo | null, b: AuthInfo | null): boolean {
 }
 
 /**
- * Realtime over PocketBase's protocol: a client connects (`GET /api/realtime`, SSE), is told its id
- * (`PB_CONNECT`), then sets its subscriptions with `POST /api/realtime`, which also binds the
- * request's auth to the connection. Every committed create, update and delete is sent to each
- * subscription whose collection's rule (view rule for one record, list rule for `*`) and optional
- * filter let that client see the record right now, shaped as the REST API would return it to that
- * client (expand, fields, hidden fields, email visibility).
+ * Realtime over PocketBase's protocol (and Plinth's WebSocket one): a client connects, is told its
+ * id, then sets its subscriptions, which also binds the request's auth to the connection. Every
+ * committed create, update and delete, from this instance or another, is sent to each subscription
+ * whose collection's rule (view rule for one record, list rule for `*`) and optional filter let that
+ * client see the record right now, shaped as the REST API would return it to that client.
  *
- * A delete is checked inside its transaction, while the record still exists (a rule may follow its
- * relations); the messages are sent once the delete commits.
+ * Every event carries its number from the event journal (commit order, no gaps, the same on every
+ * instance); a client that reconnects with the last number it saw gets what it missed, in order and
+ * checked as live events are, or is told to resync when that is no longer kept.
+ *
+ * A local delete is checked inside its transaction, while the record still exists (a rule may follow
+ * its relations); a record that is gone by the time its event is checked is put back, inside a
+ * transaction that always rolls back, as it was written.
  */
 export async function startRealtimeService(deps: RealtimeServiceDeps) {
-  const clients = new Map<string, Client>();
+  const limits = deps.replay ?? DEFAULT_REPLAY_LIMITS;
+  const clients = new Map<string, RealtimeClient>();
   /** Messages for deletes that are about to commit, by "collectionId/recordId". */
-  const deleteMessages = new Map<string, { at: number; messages: [Client, string, string][] }>();
-  // Events are handled one after another, so each client gets them in commit order.
-  let queue: Promise<void> = Promise.resolve();
+  const deleteMessages = new Map<string, { at: number; deliveries: Delivery[] }>();
+  const matcher = createRecordMatcher(deps.records);
+  const bounds = await deps.store.eventBounds();
+  const sequencer = createSequencer({
+    after: bounds.last,
+    fetch: (after, limit) => deps.store.readEvents(after, limit),
+    lastHandedOut: async () => (await deps.store.eventBounds()).last,
+    handle,
+    log: deps.log,
+  });
 
-  function subscribersOf(c: Collection, recordId: string): [Client, Subscription][] {
-    const out: [Client, Subscription][] = [];
-    for (const client of clients.values()) {
+  function subscribersOf(
+    c: Collection,
+    recordId: string,
+    only?: RealtimeClient,
+  ): [RealtimeClient, Subscription][] {
+    const out: [RealtimeClient, Subscription][] = [];
+    for (const client of only ? [only] : clients.values()) {
       for (const sub of client.subscriptions) {
         if (sub.collection !== c.name && sub.collection !== c.id) continue;
         if (sub.target === "*" || sub.target === recordId) out.push([client, sub]);
@@ -94,49 +115,13 @@ export async function startRealtimeService(deps: RealtimeServiceDeps) {
     return out;
   }
 
-  function requestOf(client: Client, sub: Subscription): RequestInfo {
-    return {
-      auth: client.auth,
-      method: "GET",
-      context: "realtime",
-      headers: sub.headers,
-      query: sub.query,
-      body: {},
-    };
-  }
-
-  /** The messages `action` on `row` produces, each checked against its subscriber's rules. */
-  async function messagesFor(
-    action: RecordEvent["kind"],
-    c: Collection,
-    row: RecordRow,
-    session?: StoreSession,
-  ): Promise<[Client, string, string][]> {
-    const id = String(row["id"]);
-    const out: [Client, string, string][] = [];
-    for (const [client, sub] of subscribersOf(c, id)) {
-      const record = await deps.records.visibleAs(
-        requestOf(client, sub),
-        c,
-        id,
-        {
-          rule: sub.target === "*" ? "list" : "view",
-          filter: sub.query["filter"],
-          expand: sub.query["expand"],
-          fields: sub.query["fields"],
-        },
-        session,
-      );
-      if (record !== null) out.push([client, sub.name, JSON.stringify({ action, record })]);
-    }
-    return out;
-  }
-
-  function deliver(messages: readonly [Client, string, string][]): void {
-    for (const [client, name, data] of messages) {
+  function deliver(deliveries: readonly Delivery[], id: number | undefined, replaying = false): void {
+    for (const [client, topic, data] of deliveries) {
       if (clients.get(client.id) !== client) continue; // disconnected meanwhile
+      if (client.replaying !== replaying) continue; // the replay sends it
       try {
-        client.sink.send(name, data, client.id);
+        client.sink.event(topic, data, id);
+        if (id !== undefined) client.seen = id;
       } catch (err) {
         deps.log.warn({ err, clientId: client.id }, "realtime client could not be written to");
         service.disconnect(client.id);
@@ -144,9 +129,8 @@ export async function startRealtimeService(deps: RealtimeServiceDeps) {
     }
   }
 
-  /** An auth record changed or went: connections authenticated as it follow (PocketBase's rules). */
   /** The connections authenticated as record `recordId` of collection `c`, with that auth. */
-  function* authenticatedAs(c: Collection, recordId: unknown): Generator<[Client, AuthInfo]> {
+  function* authenticatedAs(c: Collection, recordId: unknown): Generator<[RealtimeClient, AuthInfo]> {
     if (c.type !== "auth") return;
     for (const client of clients.values()) {
       const auth = client.auth;
@@ -154,113 +138,148 @@ export async function startRealtimeService(deps: RealtimeServiceDeps) {
     }
   }
 
-  function followAuthRecord(event: RecordEvent): void {
-    const { collection: c, record } = event;
-    for (const [client, auth] of authenticatedAs(c, record["id"])) {
-      // a new token key (password, email change…) or a delete ends the connection's authentication
-      if (event.kind === "delete" || auth.record["tokenKey"] !== record["tokenKey"]) client.auth = null;
-      else client.auth = { ...auth, record };
+  /** An auth record changed or went: connections authenticated as it follow (PocketBase's rules). */
+  function followAuthRecord(c: Collection, event: SequencedEvent): void {
+    if (event.action === "create") return;
+    for (const [client, auth] of authenticatedAs(c, event.recordId)) {
+      const row = event.row;
+      // a new token key (password, email change…) or a delete ends the connection's authentication;
+      // without the row (too large to travel) the change cannot be judged: drop it too
+      if (event.action === "delete" || row === undefined || auth.record["tokenKey"] !== row["tokenKey"])
+        client.auth = null;
+      else client.auth = { ...auth, record: row };
     }
   }
 
-  async function handle(event: RecordEvent): Promise<void> {
-    const key = `${event.collection.id}/${String(event.record["id"])}`;
-    if (event.kind === "delete") {
-      const prepared = deleteMessages.get(key);
+  /** Checks subscribers against a row that no longer exists, put back in a transaction that rolls back. */
+  async function withRowPutBack(
+    action: string,
+    c: Collection,
+    row: RecordRow,
+    subscribers: readonly [RealtimeClient, Subscription][],
+  ): Promise<Delivery[]> {
+    let deliveries: Delivery[] = [];
+    await deps.store
+      .transaction(async (tx) => {
+        await tx.insertRecord(c, row);
+        const found = await matcher.deliveries(action, c, String(row["id"]), subscribers, tx);
+        deliveries = found === "missing" ? [] : found;
+        throw ROLLBACK;
+      })
+      .catch((err: unknown) => {
+        if (err !== ROLLBACK) throw err;
+      });
+    return deliveries;
+  }
+
+  /** The messages one event produces for `subscribers`, checked as the record is now (or was, if gone). */
+  async function deliveriesOf(
+    c: Collection,
+    event: SequencedEvent,
+    subscribers: readonly [RealtimeClient, Subscription][],
+  ): Promise<Delivery[]> {
+    if (event.action !== "delete") {
+      const found = await matcher.deliveries(event.action, c, event.recordId, subscribers, deps.store);
+      if (found !== "missing") return found;
+      // deleted since (even while the checks ran): check the row the write left instead
+    }
+    if (event.row === undefined) return []; // too large to travel: its subscribers elsewhere miss it
+    return withRowPutBack(event.action, c, event.row, subscribers);
+  }
+
+  async function handle(event: SequencedEvent): Promise<void> {
+    const c = deps.schema.byNameOrId(event.collectionId);
+    if (c === undefined) return;
+    // an updated auth record first updates the connections authenticated as it (PocketBase's order)
+    followAuthRecord(c, event);
+    if (clients.size === 0) return;
+    const key = `${c.id}/${event.recordId}`;
+    const prepared = event.action === "delete" ? deleteMessages.get(key) : undefined;
+    if (prepared !== undefined) {
       deleteMessages.delete(key);
-      if (prepared) deliver(prepared.messages);
-      followAuthRecord(event);
+      deliver(prepared.deliveries, event.seq);
       return;
     }
-    // an updated auth record first updates the connections authenticated as it (PocketBase's order)
-    followAuthRecord(event);
-    if (clients.size > 0) deliver(await messagesFor(event.kind, event.collection, event.record));
+    const subscribers = subscribersOf(c, event.recordId);
+    if (subscribers.length > 0) deliver(await deliveriesOf(c, event, subscribers), event.seq);
   }
 
-  function enqueue(work: () => Promise<void>): void {
-    queue = queue
-      .then(work)
-      .catch((err: unknown) => deps.log.warn({ err }, "realtime could not deliver a record event"));
+  /** Sends `client` the events after `after` it missed, or tells it to resync. Runs between live events. */
+  async function replay(client: RealtimeClient, after: number): Promise<void> {
+    const upTo = sequencer.processed;
+    if (after === upTo) return;
+    const kept = await deps.store.eventBounds();
+    const reason =
+      Number.isNaN(after) || after > upTo
+        ? "unknown event id"
+        : after + 1 < kept.first
+          ? "missed events are no longer kept"
+          : upTo - after > limits.maxEvents
+            ? "too many missed events"
+            : undefined;
+    if (reason !== undefined) {
+      client.sink.resync(upTo, reason);
+      return;
+    }
+    let from = after;
+    while (from < upTo && clients.get(client.id) === client) {
+      const page = await deps.store.readEvents(from, Math.min(REPLAY_PAGE, upTo - from));
+      if (page.length === 0) break;
+      for (const event of page) {
+        from = event.seq;
+        const c = deps.schema.byNameOrId(event.collectionId);
+        if (c === undefined) continue;
+        const subscribers = subscribersOf(c, event.recordId, client);
+        if (subscribers.length > 0) deliver(await deliveriesOf(c, event, subscribers), event.seq, true);
+      }
+    }
   }
 
   deps.events.subscribe((event) => {
+    if (event.kind === "schema" || event.kind === "caches-stale") matcher.reset();
     if (event.kind !== "create" && event.kind !== "update" && event.kind !== "delete") return;
-    enqueue(() => handle(event));
-    announce(event);
-  });
-
-  /** Tells the other instances, whose subscribers check the record themselves. */
-  function announce(event: RecordEvent): void {
-    const message: RemoteRecordEvent = {
-      o: deps.origin,
-      a: event.kind,
-      c: event.collection.id,
-      r: String(event.record["id"]),
+    const sequenced: SequencedEvent = {
+      seq: event.seq ?? 0,
+      action: event.kind,
+      collectionId: event.collection.id,
+      recordId: String(event.record["id"]),
       row: event.record,
     };
+    if (event.seq === undefined) {
+      // written without the journal: delivered here only, with no id
+      void sequencer.run(() => handleUnsequenced(sequenced));
+      return;
+    }
+    sequencer.arrive(sequenced);
+    announce(sequenced);
+  });
+
+  async function handleUnsequenced(event: SequencedEvent): Promise<void> {
+    const c = deps.schema.byNameOrId(event.collectionId);
+    if (c === undefined) return;
+    followAuthRecord(c, event);
+    const subscribers = subscribersOf(c, event.recordId);
+    if (subscribers.length > 0) deliver(await deliveriesOf(c, event, subscribers), undefined);
+  }
+
+  /** Tells the other instances at once (they would find it in the journal within a poll anyway). */
+  function announce(event: SequencedEvent): void {
+    const message: RemoteRecordEvent = {
+      o: deps.origin,
+      s: event.seq,
+      a: event.action,
+      c: event.collectionId,
+      r: event.recordId,
+      row: event.row,
+    };
     let text = JSON.stringify(message);
-    if (new TextEncoder().encode(text).length > BUS_MAX_MESSAGE_BYTES)
+    if (Buffer.byteLength(text) > BUS_MAX_MESSAGE_BYTES)
       text = JSON.stringify({ ...message, row: undefined });
     deps.bus
       .publish(deps.channel, text)
       .catch((err: unknown) =>
         deps.log.warn({ err }, "realtime could not tell other instances of a record event"),
       );
-  }
-
-  /**
-   * A record event from another instance. Creates and updates are checked against the record as
-   * stored now. A deleted record no longer exists here, so it is put back for the check inside a
-   * transaction that is always rolled back (rules may follow its relations, as for a local delete).
-   */
-  async function handleRemote(message: RemoteRecordEvent): Promise<void> {
-    const c = deps.schema.byNameOrId(message.c);
-    if (c === undefined) return;
-    followRemoteAuth(c, message);
-    if (clients.size === 0) return;
-    if (message.a !== "delete") {
-      const messages = await messagesFor(message.a, c, { id: message.r });
-      // Nothing visible may mean the record was deleted since (a delete right after this write, even
-      // while the checks ran): then check the row the write left instead.
-      const gone =
-        messages.length === 0 &&
-        message.row !== undefined &&
-        (await deps.store.findRecords({ collection: c, ids: [message.r], where: [], sort: [] })).length === 0;
-      if (!gone) {
-        deliver(messages);
-        return;
-      }
-    }
-    if (message.row === undefined) return; // too large to travel: its subscribers elsewhere miss it
-    deliver(await withRowPutBack(message.a, c, message.row));
-  }
-
-  /** Checks subscribers against a row that no longer exists, put back in a transaction that rolls back. */
-  async function withRowPutBack(
-    action: RecordEvent["kind"],
-    c: Collection,
-    row: RecordRow,
-  ): Promise<[Client, string, string][]> {
-    let messages: [Client, string, string][] = [];
-    await deps.store
-      .transaction(async (tx) => {
-        await tx.insertRecord(c, row);
-        messages = await messagesFor(action, c, row, tx);
-        throw ROLLBACK;
-      })
-      .catch((err: unknown) => {
-        if (err !== ROLLBACK) throw err;
-      });
-    return messages;
-  }
-
-  /** Another instance changed or deleted an auth record: connections authenticated as it follow. */
-  function followRemoteAuth(c: Collection, message: RemoteRecordEvent): void {
-    if (message.a === "create") return;
-    for (const [client] of authenticatedAs(c, message.r)) {
-      // the record as it is now is not at hand: drop the auth (the client re-authenticates on resubscribe)
-      client.auth = null;
-    }
   }
 
   const unsubscribeBus = await deps.bus.subscribe(deps.channel, (text) => {
@@ -272,33 +291,133 @@ export async function startRealtimeService(deps: RealtimeServiceDeps) {
     }
     if (message.o === deps.origin || typeof message.c !== "string" || typeof message.r !== "string") return;
     if (message.a !== "create" && message.a !== "update" && message.a !== "delete") return;
-    enqueue(() => handleRemote(message));
+    if (!Number.isSafeInteger(message.s)) return;
+    sequencer.arrive({
+      seq: message.s,
+      action: message.a,
+      collectionId: message.c,
+      recordId: message.r,
+      row: message.row,
+    });
   });
 
-  deps.records.onBeforeDelete(async (session, c, row) => {
+  deps.records.onBeforeDelete(async (session: StoreSession, c, row) => {
     if (clients.size === 0) return;
     const now = Date.now();
     for (const [key, entry] of deleteMessages)
       if (now - entry.at > DELETE_MESSAGES_TTL_MS) deleteMessages.delete(key);
-    const messages = await messagesFor("delete", c, row, session);
-    if (messages.length > 0) deleteMessages.set(`${c.id}/${String(row["id"])}`, { at: now, messages });
+    const subscribers = subscribersOf(c, String(row["id"]));
+    if (subscribers.length === 0) return;
+    const found = await matcher.deliveries("delete", c, String(row["id"]), subscribers, session);
+    if (found !== "missing" && found.length > 0)
+      deleteMessages.set(`${c.id}/${String(row["id"])}`, { at: now, deliveries: found });
   });
 
+  let polling = false;
+  const poll = setInterval(() => {
+    if (polling) return;
+    polling = true;
+    sequencer
+      .poll()
+      .catch((err: unknown) => deps.log.warn({ err }, "realtime could not read the event journal"))
+      .finally(() => {
+        polling = false;
+      });
+  }, POLL_MS);
+  poll.unref();
+  const prune = setInterval(() => {
+    deps.store
+      .pruneEvents(Date.now() - limits.windowMs, limits.maxEvents)
+      .catch((err: unknown) => deps.log.warn({ err }, "realtime could not prune the event journal"));
+  }, PRUNE_MS);
+  prune.unref();
+
+  function requireClient(clientId: unknown): RealtimeClient {
+    const client = typeof clientId === "string" ? clients.get(clientId) : undefined;
+    if (client === undefined) throw new PlinthError("not_found", "Missing or invalid client id.");
+    return client;
+  }
+
+  /** Binds `auth` to a connection: only a guest may become a user; any other change is refused. */
+  function bindAuth(client: RealtimeClient, auth: AuthInfo | null): void {
+    if (client.auth !== null && !sameAuth(client.auth, auth)) {
+      throw new PlinthError("forbidden", "The current and the previous request authorization don't match.");
+    }
+    client.auth = auth;
+  }
+
+  function validateTopics(subscriptions: unknown, errors: Record<string, { code: string; message: string }>) {
+    if (!Array.isArray(subscriptions) || subscriptions.some((s) => typeof s !== "string"))
+      errors["subscriptions"] = { code: "validation_invalid_value", message: "Must be a list of strings." };
+    else if (subscriptions.length > MAX_SUBSCRIPTIONS)
+      errors["subscriptions"] = {
+        code: "validation_length_too_long",
+        message: `The length must be no more than ${MAX_SUBSCRIPTIONS}.`,
+      };
+    else if (subscriptions.some((s: string) => s.length > MAX_SUBSCRIPTION_LENGTH))
+      errors["subscriptions"] = {
+        code: "validation_length_too_long",
+        message: `Each subscription must be at most ${MAX_SUBSCRIPTION_LENGTH} characters.`,
+      };
+  }
+
+  /** Starts a pending replay once the client has said what it wants. */
+  function startReplay(client: RealtimeClient): Promise<void> {
+    const after = client.resumeAfter;
+    if (after === undefined || client.subscriptions.length === 0) return Promise.resolve();
+    client.resumeAfter = undefined;
+    client.replaying = true;
+    return sequencer.run(async () => {
+      try {
+        await replay(client, after);
+      } finally {
+        client.replaying = false;
+      }
+    });
+  }
+
+  /** Where recently ended connections were in the event order, for a client that resumes by its old id. */
+  const departed = new Map<string, number>();
+  const MAX_DEPARTED = 10_000;
+
+  /** The event id a reconnecting client gives: a number, or its old client id (it saw no event since). */
+  function resumePoint(lastEventId: string | undefined): number | undefined {
+    if (lastEventId === undefined || lastEventId === "") return undefined;
+    if (/^\d{1,15}$/.test(lastEventId)) return Number(lastEventId);
+    return departed.get(lastEventId) ?? Number.NaN; // NaN: unknown here, told to resync
+  }
+
   const service = {
-    /** Registers a connection and sends it PB_CONNECT with its client id. */
-    connect(sink: RealtimeSink): string {
+    /**
+     * Registers a connection and tells it its client id. `resumeAfter`: the last event id the client
+     * saw on an earlier connection; what it missed is replayed once it has subscriptions.
+     */
+    connect(sink: RealtimeSink, lastEventId?: string): string {
       const id = deps.ids.random(40, CLIENT_ID_ALPHABET);
-      const client: Client = { id, sink, auth: null, subscriptions: [] };
+      const resumeAfter = resumePoint(lastEventId);
+      const client: RealtimeClient = {
+        id,
+        sink,
+        auth: null,
+        subscriptions: [],
+        resumeAfter,
+        replaying: false,
+        seen: 0,
+      };
       clients.set(id, client);
-      sink.send("PB_CONNECT", JSON.stringify({ clientId: id }), id);
+      client.seen = sequencer.processed;
+      sink.connected(id, sequencer.processed);
       return id;
     },
 
-    disconnect(clientId: string): void {
+    disconnect(clientId: string, reason?: Parameters<RealtimeSink["close"]>[0]): void {
       const client = clients.get(clientId);
       if (client === undefined) return;
       clients.delete(clientId);
-      client.sink.close();
+      departed.delete(clientId);
+      departed.set(clientId, client.seen);
+      if (departed.size > MAX_DEPARTED) departed.delete(departed.keys().next().value as string);
+      client.sink.close(reason);
     },
 
     /** `POST /api/realtime`: replaces a client's subscriptions and binds the request's auth to it. */
@@ -314,42 +433,71 @@ export async function startRealtimeService(deps: RealtimeServiceDeps) {
           code: "validation_length_out_of_range",
           message: "The length must be between 1 and 255.",
         };
-      if (!Array.isArray(subscriptions) || subscriptions.some((s) => typeof s !== "string"))
-        errors["subscriptions"] = { code: "validation_invalid_value", message: "Must be a list of strings." };
-      else if (subscriptions.length > MAX_SUBSCRIPTIONS)
-        errors["subscriptions"] = {
-          code: "validation_length_too_long",
-          message: `The length must be no more than ${MAX_SUBSCRIPTIONS}.`,
-        };
-      else if (subscriptions.some((s: string) => s.length > MAX_SUBSCRIPTION_LENGTH))
-        errors["subscriptions"] = {
-          code: "validation_length_too_long",
-          message: `Each subscription must be at most ${MAX_SUBSCRIPTION_LENGTH} characters.`,
-        };
+      validateTopics(subscriptions, errors);
       if (Object.keys(errors).length > 0) throw validationError(errors);
-      const client = clients.get(clientId as string);
-      if (client === undefined) throw new PlinthError("not_found", "Missing or invalid client id.");
-      // only a guest connection may become a user; any other change of identity is refused
-      if (client.auth !== null && !sameAuth(client.auth, request.auth)) {
-        throw new PlinthError("forbidden", "The current and the previous request authorization don't match.");
-      }
-      client.auth = request.auth;
+      const client = requireClient(clientId);
+      bindAuth(client, request.auth);
       client.subscriptions = (subscriptions as string[]).flatMap((s) => parseSubscription(s) ?? []);
+      void startReplay(client);
     },
 
-    /** Ends every connection (shutdown: clients reconnect, to another instance if there is one). */
-    closeAll(): void {
-      for (const id of [...clients.keys()]) service.disconnect(id);
+    /** WebSocket `auth`: binds `auth` to the connection (the same rules as a subscription request). */
+    authenticate(clientId: string, auth: AuthInfo | null): void {
+      bindAuth(requireClient(clientId), auth);
+    },
+
+    /** WebSocket `subscribe`: adds subscriptions (an existing one with the same name is replaced). */
+    subscribe(clientId: string, topics: readonly string[]): void {
+      const client = requireClient(clientId);
+      const errors: Record<string, { code: string; message: string }> = {};
+      const names = new Set([...client.subscriptions.map((s) => s.name), ...topics]);
+      validateTopics([...names], errors);
+      if (Object.keys(errors).length > 0) throw validationError(errors);
+      const added = topics.flatMap((s) => parseSubscription(s) ?? []);
+      if (added.length !== topics.length)
+        throw validationError({
+          subscriptions: {
+            code: "validation_invalid_value",
+            message: "Expected COLLECTION/* or COLLECTION/ID.",
+          },
+        });
+      const kept = client.subscriptions.filter((s) => !topics.includes(s.name));
+      client.subscriptions = [...kept, ...added];
+    },
+
+    /** WebSocket `unsubscribe`. */
+    unsubscribe(clientId: string, topics: readonly string[]): void {
+      const client = requireClient(clientId);
+      client.subscriptions = client.subscriptions.filter((s) => !topics.includes(s.name));
+    },
+
+    /** WebSocket `resume`: replays what the client missed after event `after`; resolves when sent. */
+    resume(clientId: string, lastEventId: string): Promise<void> {
+      const client = requireClient(clientId);
+      client.resumeAfter = resumePoint(lastEventId) ?? Number.NaN;
+      return startReplay(client);
+    },
+
+    /** Ends every connection, telling clients to reconnect (to another instance if there is one). */
+    closeAll(reason?: Parameters<RealtimeSink["close"]>[0]): void {
+      for (const id of [...clients.keys()]) service.disconnect(id, reason);
     },
 
     /** Stops hearing other instances' events. */
     async close(): Promise<void> {
-      service.closeAll();
+      clearInterval(poll);
+      clearInterval(prune);
+      service.closeAll("shutdown");
       await unsubscribeBus().catch(() => {});
     },
 
     get connections(): number {
       return clients.size;
+    },
+
+    /** The last event number delivered (or skipped) here. */
+    get lastEventId(): number {
+      return sequencer.processed;
     },
   };
   return service;

@@ -32,6 +32,8 @@ function stringValues(value: unknown, key: (k: string) => string): Record<string
 
 /** Parses one subscription string; null for one that names no collection (ignored, as by PocketBase). */
 export function parseSubscription(name: string): Subscription | null {
+  // a line break would end the SSE field it is written in (and could forge an event)
+  if (/[\r\n]/.test(name)) return null;
   const q = name.indexOf("?");
   const path = q === -1 ? name : name.slice(0, q);
   const [collection = "", target = "*", ...rest] = path.split("/");

@@ -3,7 +3,8 @@ import type { Clock, IdGen } from "../../core/clock.ts";
 import { formatDateTime } from "../../core/clock.ts";
 import { PlinthError, validationError, FIELD_CODES } from "../../core/errors.ts";
 import type { EventHub, RecordEvent } from "../../core/events.ts";
-import { mergeFilters, resolveFilter, resolveSort } from "../../core/filter/index.ts";
+import { journalEvents } from "./record-journal.ts";
+import { mergeFilters, type ResolvedFilter, resolveFilter, resolveSort } from "../../core/filter/index.ts";
 import { normalizePaging } from "../../core/paging.ts";
 import type { PasswordHasher, RecordRow, Store, StoreSession } from "../../core/ports.ts";
 import {
@@ -350,17 +351,16 @@ export function createRecordService(deps: RecordServiceDeps) {
     },
 
     /**
-     * The record as `request` would get it from the REST API, if the collection's view or list rule
-     * and the optional client `filter` let it see the record; null otherwise. Realtime calls this for
-     * each subscriber, inside the delete transaction for a record about to be deleted.
+     * What a record of `c` must pass for `request` to see it through the view rule (one record) or the
+     * list rule, and the optional client `filter`: conditions for `StoreSession.matchRecord`, or null
+     * when nothing can pass (denied, or a filter the requester may not use or that does not parse).
+     * Realtime checks every subscriber of an event with these, in one query.
      */
-    async visibleAs(
+    visibilityConditions(
       request: RequestInfo,
       c: Collection,
-      id: string,
-      options: { rule: "view" | "list"; filter?: string; expand?: string; fields?: string },
-      session: StoreSession = store,
-    ): Promise<Record<string, unknown> | null> {
+      options: { rule: "view" | "list"; filter?: string | undefined },
+    ): ResolvedFilter[] | null {
       const decision = decideRule(env(), c, options.rule === "view" ? c.viewRule : c.listRule, request);
       if (decision.kind === "deny") return null;
       const where = ruleWhere(decision);
@@ -377,12 +377,21 @@ export function createRecordService(deps: RecordServiceDeps) {
             }),
           );
         } catch {
-          return null; // a filter the subscriber may not use, or cannot be parsed, matches nothing
+          return null;
         }
       }
-      const [row] = await session.findRecords({ collection: c, ids: [id], where, sort: [] });
-      if (row === undefined) return null;
-      return shapeOne(session, c, row, request, { expand: options.expand, fields: options.fields });
+      return where;
+    },
+
+    /** A stored record as `request` would get it from the REST API (expand, fields, hidden fields). */
+    shapeAs(
+      request: RequestInfo,
+      c: Collection,
+      row: RecordRow,
+      params: ShapeParams,
+      session: StoreSession = store,
+    ): Promise<Record<string, unknown>> {
+      return shapeOne(session, c, row, request, params);
     },
 
     /** Registers work to run inside the transaction before any record is deleted (see BeforeDelete). */
@@ -402,9 +411,11 @@ export function createRecordService(deps: RecordServiceDeps) {
     async create(request: RequestInfo, nameOrId: string, body: RecordRow, params: ShapeParams) {
       const pending: PendingEvents = [];
       const work = await prepareCreate(request, nameOrId, body);
-      const { collection, row } = await store.transaction((session) =>
-        createWith({ session, pending, request, nameOrId, body, work }),
-      );
+      const { collection, row } = await store.transaction(async (session) => {
+        const written = await createWith({ session, pending, request, nameOrId, body, work });
+        await journal(session, pending);
+        return written;
+      });
       publish(pending);
       return service.present(request, collection, row, params);
     },
@@ -412,16 +423,21 @@ export function createRecordService(deps: RecordServiceDeps) {
     async update(request: RequestInfo, nameOrId: string, id: string, body: RecordRow, params: ShapeParams) {
       const pending: PendingEvents = [];
       const work = await prepareUpdate(request, nameOrId, id, body);
-      const { collection, row } = await store.transaction((session) =>
-        updateWith({ session, pending, request, nameOrId, body, work }, id),
-      );
+      const { collection, row } = await store.transaction(async (session) => {
+        const written = await updateWith({ session, pending, request, nameOrId, body, work }, id);
+        await journal(session, pending);
+        return written;
+      });
       publish(pending);
       return service.present(request, collection, row, params);
     },
 
     async delete(request: RequestInfo, nameOrId: string, id: string): Promise<void> {
       const pending: PendingEvents = [];
-      await store.transaction((tx) => service.deleteIn(tx, pending, request, nameOrId, id));
+      await store.transaction(async (tx) => {
+        await service.deleteIn(tx, pending, request, nameOrId, id);
+        await journal(tx, pending);
+      });
       publish(pending);
     },
 
@@ -435,13 +451,21 @@ export function createRecordService(deps: RecordServiceDeps) {
           for (const row of rows)
             await deleteWithReferences({ session: tx, schema, clock, pending, beforeDelete }, c, row);
         }
+        await journal(tx, pending);
       });
       publish(pending);
     },
 
     /** Publishes events collected during a committed transaction. */
     publish,
+
+    /** Numbers a transaction's events in the journal; the transaction's last statement. */
+    journal,
   };
+
+  async function journal(session: StoreSession, pending: PendingEvents): Promise<void> {
+    await journalEvents(session, pending, clock.now().getTime());
+  }
 
   function publish(pending: PendingEvents): void {
     for (const event of pending) deps.events.publish(event);

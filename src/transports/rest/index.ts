@@ -3,12 +3,20 @@ import type { Services } from "../../services/index.ts";
 import { registerAuthRoutes } from "./auth-routes.ts";
 import { registerCollectionRoutes } from "./collections-routes.ts";
 import { registerOpenApiRoutes } from "./openapi-routes.ts";
+import { createConnectionLimit } from "./realtime-connection-limit.ts";
 import { registerRealtimeRoutes } from "./realtime-routes.ts";
+import { registerRealtimeSocketRoutes } from "./realtime-socket-routes.ts";
 import { registerRecordRoutes } from "./records-routes.ts";
 import { registerSystemRoutes } from "./system-routes.ts";
 
+/** Limits of the HTTP API that are settings. */
+export interface RestApiOptions {
+  /** Most realtime connections (SSE and WebSocket together) per client address. */
+  readonly realtimeMaxConnectionsPerIp: number;
+}
+
 /** Registers the whole REST API: resolves the bearer token once per request, then the routes. */
-export function registerRestApi(app: FastifyInstance, services: Services): void {
+export function registerRestApi(app: FastifyInstance, services: Services, options: RestApiOptions): void {
   app.decorateRequest("plinthAuth", null);
   app.addHook("onRequest", (_req, _reply, done) => {
     const catchingUp = services.cluster.catchingUp();
@@ -35,5 +43,7 @@ export function registerRestApi(app: FastifyInstance, services: Services): void 
   registerCollectionRoutes(app, services);
   registerRecordRoutes(app, services);
   registerAuthRoutes(app, services);
-  registerRealtimeRoutes(app, services);
+  const limit = createConnectionLimit(options.realtimeMaxConnectionsPerIp);
+  registerRealtimeRoutes(app, services, limit);
+  registerRealtimeSocketRoutes(app, services, limit);
 }

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import type { Services } from "../../services/index.ts";
+import type { ConnectionLimit } from "./realtime-connection-limit.ts";
 import { bodyOf, requestInfo } from "./rest-context.ts";
 
 /** A connection with no message for this long is closed; the SDK reconnects (PocketBase: 5 min). */
@@ -18,8 +19,13 @@ export const MAX_BUFFERED_BYTES = 1024 * 1024;
  * `GET /api/realtime`: a server-sent event stream in PocketBase's format (`id:` the client id,
  * `event:` the subscription name, `data:` JSON). `POST /api/realtime`: sets the subscriptions.
  */
-export function registerRealtimeRoutes(app: FastifyInstance, services: Services): void {
-  app.get("/api/realtime", (req, reply) => {
+export function registerRealtimeRoutes(
+  app: FastifyInstance,
+  services: Services,
+  limit: ConnectionLimit,
+): void {
+  app.get("/api/realtime", { preHandler: limit.admit }, (req, reply) => {
+    const address = req.ip;
     // The stream outlives Fastify's reply cycle: write to the socket directly, with the headers the
     // hooks set (CORS, request id) and the ones SSE needs (no caching, no proxy buffering).
     reply.hijack();
@@ -35,10 +41,10 @@ export function registerRealtimeRoutes(app: FastifyInstance, services: Services)
     let idle: NodeJS.Timeout | undefined;
     const armIdle = () => {
       clearTimeout(idle);
-      idle = setTimeout(() => services.realtime.disconnect(clientId), IDLE_TIMEOUT_MS);
+      idle = setTimeout(() => services.realtime.disconnect(clientId, "idle"), IDLE_TIMEOUT_MS);
       idle.unref();
     };
-    const lifetime = setTimeout(() => services.realtime.disconnect(clientId), MAX_LIFETIME_MS);
+    const lifetime = setTimeout(() => services.realtime.disconnect(clientId, "lifetime"), MAX_LIFETIME_MS);
     lifetime.unref();
     const heartbeat = setInterval(() => res.write(":\n\n"), HEARTBEAT_MS);
     heartbeat.unref();
@@ -46,28 +52,47 @@ export function registerRealtimeRoutes(app: FastifyInstance, services: Services)
     const end = () => {
       if (ended) return;
       ended = true;
+      limit.release(address);
       clearTimeout(idle);
       clearTimeout(lifetime);
       clearInterval(heartbeat);
     };
-    clientId = services.realtime.connect({
-      send(name, data, id) {
-        if (res.writableLength > MAX_BUFFERED_BYTES) {
-          req.log.warn(
-            { clientId: id, buffered: res.writableLength },
-            "realtime client too slow; disconnecting",
+    const write = (text: string) => {
+      if (res.writableLength > MAX_BUFFERED_BYTES) {
+        req.log.warn({ clientId, buffered: res.writableLength }, "realtime client too slow; disconnecting");
+        res.destroy(); // not end(): that would wait to flush the backlog
+        return;
+      }
+      res.write(text);
+      armIdle();
+    };
+    const lastEventId = req.headers["last-event-id"] ?? (req.query as Record<string, unknown>)["lastEventId"];
+    clientId = services.realtime.connect(
+      {
+        // PocketBase's SDK reads its client id from the id of PB_CONNECT; record events carry their
+        // event number, which EventSource sends back as Last-Event-ID when it reconnects.
+        connected(id) {
+          write(`id:${id}\nevent:PB_CONNECT\ndata:${JSON.stringify({ clientId: id })}\n\n`);
+        },
+        event(topic, data, id) {
+          write(`${id === undefined ? "" : `id:${id}\n`}event:${topic}\ndata:${data}\n\n`);
+        },
+        resync(last, reason) {
+          write(
+            `id:${last}\nevent:PB_RESYNC\ndata:${JSON.stringify({ lastEventId: String(last), reason })}\n\n`,
           );
-          res.destroy(); // not end(): that would wait to flush the backlog
-          return;
-        }
-        res.write(`id:${id}\nevent:${name}\ndata:${data}\n\n`);
-        armIdle();
+        },
+        close(reason) {
+          end();
+          if (reason === "shutdown")
+            res.write(
+              `event:PB_RECONNECT\ndata:${JSON.stringify({ reason: "the server is shutting down" })}\n\n`,
+            );
+          res.end();
+        },
       },
-      close() {
-        end();
-        res.end();
-      },
-    });
+      typeof lastEventId === "string" ? lastEventId : undefined,
+    );
     req.raw.on("close", () => {
       end();
       services.realtime.disconnect(clientId);

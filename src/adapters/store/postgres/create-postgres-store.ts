@@ -1,6 +1,7 @@
 import type { Store } from "../../../core/ports.ts";
 import type { SqlSchemaDialect } from "../sql/dialect.ts";
 import type { DriverErrorKind } from "../sql/sql-driver.ts";
+import { journalTableStatements } from "../sql/sql-journal.ts";
 import { createSqlStore } from "../sql/sql-store.ts";
 import { postgresDialect } from "./postgres-dialect.ts";
 import { createPostgresDriver, type PostgresDriverOptions, transientFailure } from "./postgres-driver.ts";
@@ -67,6 +68,7 @@ export const postgresSchema: SqlSchemaDialect = {
     `CREATE TABLE IF NOT EXISTS "_collections" ("id" TEXT PRIMARY KEY NOT NULL, "name" TEXT NOT NULL, "type" TEXT NOT NULL, "definition" JSON NOT NULL, "created" TEXT NOT NULL, "updated" TEXT NOT NULL)`,
     `CREATE UNIQUE INDEX IF NOT EXISTS "_collections_name_nocase" ON "_collections" (lower("name"))`,
     `CREATE TABLE IF NOT EXISTS "_params" ("key" TEXT PRIMARY KEY NOT NULL, "value" JSON)`,
+    ...journalTableStatements("BIGINT"),
     ...POSTGRES_FUNCTIONS,
   ],
   schemaLockStatements: () => [`SELECT pg_advisory_xact_lock(${SCHEMA_LOCK_KEY})`],

@@ -5,6 +5,7 @@ import type { RecordQuery, RecordRow, Store, StoreSession } from "../../../core/
 import { compileFilter, compileSort } from "./compile-filter.ts";
 import type { SqlDialect, SqlSchemaDialect } from "./dialect.ts";
 import type { SqlConnection, SqlDriver } from "./sql-driver.ts";
+import { appendJournal, journalBounds, pruneJournal, readJournal } from "./sql-journal.ts";
 
 /** The savepoint a view is created in again after a change dropped it (never nested). */
 const VIEW_SAVEPOINT = "plinth_view";
@@ -309,6 +310,32 @@ export function createSqlStore(deps: SqlStoreDeps): Store {
       async truncate(collection) {
         await conn.run(`DELETE FROM ${q(collection.name)}`, []);
       },
+      async matchRecord(collection, id, conditions) {
+        const params: unknown[] = [];
+        const table = collection.name;
+        const columns = conditions.map((list, i) => {
+          const test =
+            list.length === 0
+              ? "1 = 1"
+              : list.map((w) => `(${compileFilter(w, { dialect, params, table })})`).join(" AND ");
+          return `CASE WHEN ${test} THEN 1 ELSE 0 END AS ${q(`__match${i}`)}`;
+        });
+        params.push(id);
+        const sql = `SELECT ${[`${q(table)}.*`, ...columns].join(", ")} FROM ${q(table)} WHERE ${q(table)}.${q("id")} = ${dialect.placeholder(params.length)}`;
+        try {
+          const [raw] = await conn.all(sql, params);
+          if (raw === undefined) return null;
+          return {
+            row: decodeRow(dialect, collection.fields, raw),
+            matches: conditions.map((_, i) => Number(raw[`__match${i}`]) === 1),
+          };
+        } catch (err) {
+          return translate(err);
+        }
+      },
+      appendEvents(entries) {
+        return appendJournal(conn, dialect, entries);
+      },
     };
     return { session, finish };
   }
@@ -339,6 +366,9 @@ export function createSqlStore(deps: SqlStoreDeps): Store {
     async ping() {
       await driver.all("SELECT 1", []);
     },
+    readEvents: (afterSeq, limit) => readJournal(driver, dialect, afterSeq, limit),
+    eventBounds: () => journalBounds(driver),
+    pruneEvents: (beforeAt, keepLast) => pruneJournal(driver, dialect, beforeAt, keepLast),
     schemaChangedElsewhere() {
       driver.schemaChanged?.();
     },

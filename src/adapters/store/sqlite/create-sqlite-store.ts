@@ -2,6 +2,7 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import type { Store } from "../../../core/ports.ts";
 import type { SqlSchemaDialect } from "../sql/dialect.ts";
+import { journalTableStatements } from "../sql/sql-journal.ts";
 import { createSqlStore } from "../sql/sql-store.ts";
 import { createSqliteDriver, type SqliteDriverOptions } from "./sqlite-driver.ts";
 import { sqliteDialect } from "./sqlite-dialect.ts";
@@ -13,6 +14,7 @@ export const sqliteSchema: SqlSchemaDialect = {
   systemTableStatements: () => [
     `CREATE TABLE IF NOT EXISTS "_collections" ("id" TEXT PRIMARY KEY NOT NULL, "name" TEXT NOT NULL UNIQUE COLLATE NOCASE, "type" TEXT NOT NULL, "definition" JSON NOT NULL, "created" TEXT NOT NULL, "updated" TEXT NOT NULL)`,
     `CREATE TABLE IF NOT EXISTS "_params" ("key" TEXT PRIMARY KEY NOT NULL, "value" JSON)`,
+    ...journalTableStatements("INTEGER"),
   ],
   schemaLockStatements: () => [],
   viewsPinTables: false,

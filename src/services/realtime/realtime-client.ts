@@ -1,0 +1,52 @@
+import type { AuthInfo, RequestInfo } from "../../core/request-info.ts";
+import type { Subscription } from "./subscriptions.ts";
+
+/** Why the server ends a connection; transports tell the client where they can. */
+export type CloseReason = "shutdown" | "slow-consumer" | "idle" | "lifetime" | "replaced";
+
+/** Where a client's messages go; each transport (SSE, WebSocket) formats them its own way. */
+export interface RealtimeSink {
+  /** The connection is registered as `clientId` (PocketBase's PB_CONNECT). */
+  connected(clientId: string, lastEventId: number): void;
+  /**
+   * One message under `topic` (the subscription or channel it is for); `data` is JSON text. `id` is
+   * the record event's number, absent for messages that are not replayed (broadcast, presence).
+   */
+  event(topic: string, data: string, id?: number): void;
+  /** Missed events cannot be replayed (too old, too many): the client must fetch afresh. */
+  resync(lastEventId: number, reason: string): void;
+  /** Ends the connection. */
+  close(reason?: CloseReason): void;
+}
+
+/** One realtime connection. */
+export interface RealtimeClient {
+  readonly id: string;
+  readonly sink: RealtimeSink;
+  auth: AuthInfo | null;
+  subscriptions: Subscription[];
+  /** Set by a reconnecting client (Last-Event-ID): replayed from once it has subscriptions. */
+  resumeAfter: number | undefined;
+  /**
+   * A replay is queued: live events skip this client until it runs, since the replay sends every
+   * event handled before it, in order (so none arrives twice or out of order).
+   */
+  replaying: boolean;
+  /**
+   * The last event id sent (or, before any, the last one handled when it connected): where a client
+   * that reconnects with this connection's id, not an event id, resumes.
+   */
+  seen: number;
+}
+
+/** The request a subscriber's rules see: its auth, its subscription's query and headers, context "realtime". */
+export function subscriberRequest(client: RealtimeClient, sub: Subscription): RequestInfo {
+  return {
+    auth: client.auth,
+    method: "GET",
+    context: "realtime",
+    headers: sub.headers,
+    query: sub.query,
+    body: {},
+  };
+}

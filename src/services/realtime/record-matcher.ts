@@ -1,0 +1,135 @@
+import type { Collection } from "../../core/collections/collection.ts";
+import type { ResolvedFilter } from "../../core/filter/index.ts";
+import type { RecordRow, StoreSession } from "../../core/ports.ts";
+import type { AuthInfo } from "../../core/request-info.ts";
+import type { RecordService } from "../records/index.ts";
+import { type RealtimeClient, subscriberRequest } from "./realtime-client.ts";
+import type { Subscription } from "./subscriptions.ts";
+
+/** One message for one client: the subscription it is for, and its JSON. */
+export type Delivery = readonly [client: RealtimeClient, topic: string, data: string];
+
+/** How many distinct conditions one query tests (keeps statements and parameter counts bounded). */
+const CONDITIONS_PER_QUERY = 100;
+
+/** Rule and filter text that reads the clock must be resolved afresh for every event. */
+const READS_CLOCK = /@(now|second|minute|hour|weekday|day|month|year|today|yesterday|tomorrow)/i;
+
+interface Resolved {
+  readonly collection: Collection;
+  readonly auth: AuthInfo | null;
+  readonly conditions: ResolvedFilter[] | null;
+  /** Equal keys mean equal conditions: tested once for every subscriber that shares them. */
+  readonly key: string;
+}
+
+/**
+ * Decides which subscribers see a record event, in batches: every subscriber's rule and filter are
+ * resolved to conditions (cached until its auth or the schema changes), subscribers with equal
+ * conditions share one test, and all distinct tests run in one query per hundred. So the database
+ * work per event grows with the number of distinct rules in use, not with subscribers.
+ */
+export function createRecordMatcher(records: RecordService) {
+  let resolved = new WeakMap<Subscription, Resolved>();
+
+  function resolve(client: RealtimeClient, sub: Subscription, c: Collection): Resolved {
+    const cached = resolved.get(sub);
+    if (cached !== undefined && cached.collection === c && cached.auth === client.auth) return cached;
+    const rule = sub.target === "*" ? "list" : "view";
+    const conditions = records.visibilityConditions(subscriberRequest(client, sub), c, {
+      rule,
+      filter: sub.query["filter"],
+    });
+    const entry: Resolved = {
+      collection: c,
+      auth: client.auth,
+      conditions,
+      key: conditions === null ? "" : JSON.stringify(conditions),
+    };
+    const text = `${(rule === "list" ? c.listRule : c.viewRule) ?? ""} ${sub.query["filter"] ?? ""}`;
+    if (!READS_CLOCK.test(text)) resolved.set(sub, entry);
+    return entry;
+  }
+
+  return {
+    /** Forgets resolved conditions (the schema changed: rules may have). */
+    reset(): void {
+      resolved = new WeakMap();
+    },
+
+    /**
+     * The messages `action` on record `id` produces for `subscribers`, checked against the record as
+     * `session` has it now and shaped as the REST API would return it to each. "missing" when the
+     * record is not there (and someone could have seen it).
+     */
+    async deliveries(
+      action: string,
+      c: Collection,
+      id: string,
+      subscribers: readonly (readonly [RealtimeClient, Subscription])[],
+      session: StoreSession,
+    ): Promise<Delivery[] | "missing"> {
+      const groups = new Map<
+        string,
+        { conditions: ResolvedFilter[]; members: [RealtimeClient, Subscription][] }
+      >();
+      for (const [client, sub] of subscribers) {
+        const r = resolve(client, sub, c);
+        if (r.conditions === null) continue;
+        let group = groups.get(r.key);
+        if (group === undefined) groups.set(r.key, (group = { conditions: r.conditions, members: [] }));
+        group.members.push([client, sub]);
+      }
+      const all = [...groups.values()];
+      const visible: [RealtimeClient, Subscription][] = [];
+      let row: RecordRow | undefined;
+      for (let i = 0; i < all.length; i += CONDITIONS_PER_QUERY) {
+        const chunk = all.slice(i, i + CONDITIONS_PER_QUERY);
+        const result = await session.matchRecord(
+          c,
+          id,
+          chunk.map((g) => g.conditions),
+        );
+        if (result === null) return "missing";
+        row = result.row;
+        for (const [j, g] of chunk.entries()) if (result.matches[j]) visible.push(...g.members);
+      }
+      if (row === undefined) return [];
+      return shapeFor(action, c, row, visible, session);
+    },
+  };
+
+  /** Shapes the record once per distinct view of it (auth, expand, fields, rule inputs). */
+  async function shapeFor(
+    action: string,
+    c: Collection,
+    row: RecordRow,
+    visible: readonly [RealtimeClient, Subscription][],
+    session: StoreSession,
+  ): Promise<Delivery[]> {
+    const shaped = new Map<string, string>();
+    const out: Delivery[] = [];
+    for (const [client, sub] of visible) {
+      const auth =
+        client.auth === null ? "" : `${client.auth.collectionId}/${String(client.auth.record["id"])}`;
+      const key = JSON.stringify([auth, sub.query["expand"], sub.query["fields"], sub.query, sub.headers]);
+      let data = shaped.get(key);
+      if (data === undefined) {
+        const record = await records.shapeAs(
+          subscriberRequest(client, sub),
+          c,
+          row,
+          { expand: sub.query["expand"], fields: sub.query["fields"] },
+          session,
+        );
+        data = JSON.stringify({ action, record });
+        shaped.set(key, data);
+      }
+      out.push([client, sub.name, data]);
+    }
+    return out;
+  }
+}
+
+/** The matcher's type. */
+export type RecordMatcher = ReturnType<typeof createRecordMatcher>;

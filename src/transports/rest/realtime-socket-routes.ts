@@ -1,0 +1,184 @@
+import websocket from "@fastify/websocket";
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { WebSocket } from "ws";
+import { PlinthError } from "../../core/errors.ts";
+import type { CloseReason, RealtimeSink } from "../../services/realtime/index.ts";
+import type { Services } from "../../services/index.ts";
+import { toErrorReply } from "../http/error-reply.ts";
+import { MAX_BUFFERED_BYTES } from "./realtime-routes.ts";
+import type { ConnectionLimit } from "./realtime-connection-limit.ts";
+
+/** Largest message a client may send (a subscribe with many long topics fits easily). */
+export const MAX_CLIENT_MESSAGE_BYTES = 64 * 1024;
+/** A ping this often; a client that answered nothing (no pong, no message) since the last is dropped. */
+const HEARTBEAT_MS = 30_000;
+/** Close codes: 1012 "service restart" tells clients to reconnect (elsewhere); 1008 policy. */
+const CLOSE_CODES: Record<CloseReason, [number, string]> = {
+  shutdown: [1012, "server shutting down; reconnect"],
+  "slow-consumer": [1008, "too slow: backlog over the limit"],
+  idle: [1001, "idle"],
+  lifetime: [1001, "connection lifetime reached"],
+  replaced: [1000, "replaced"],
+};
+
+/** One client message: `type` and an optional `id` echoed in the reply (ack, pong or error). */
+interface ClientMessage {
+  readonly type: string;
+  readonly id?: string | number;
+  readonly [key: string]: unknown;
+}
+
+function parseMessage(text: string): ClientMessage {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new PlinthError("invalid_input", "Messages must be JSON objects.");
+  }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed))
+    throw new PlinthError("invalid_input", "Messages must be JSON objects.");
+  const m = parsed as Record<string, unknown>;
+  if (typeof m["type"] !== "string") throw new PlinthError("invalid_input", 'Messages need a string "type".');
+  if (m["id"] !== undefined && typeof m["id"] !== "string" && typeof m["id"] !== "number")
+    throw new PlinthError("invalid_input", 'A message "id" must be a string or a number.');
+  return m as ClientMessage;
+}
+
+function stringList(m: ClientMessage, key: string): string[] {
+  const value = m[key];
+  if (!Array.isArray(value) || value.some((v) => typeof v !== "string"))
+    throw new PlinthError("invalid_input", `"${key}" must be a list of strings.`);
+  return value as string[];
+}
+
+/**
+ * `GET /api/ws`: realtime over one WebSocket, with the same subscriptions, rules, event ids and replay
+ * as SSE (docs/realtime.md has the protocol). Auth comes from the upgrade's Authorization header or
+ * an `auth` message; the same identity rules hold as for PocketBase's SSE.
+ */
+export function registerRealtimeSocketRoutes(
+  app: FastifyInstance,
+  services: Services,
+  limit: ConnectionLimit,
+): void {
+  app.register(websocket, { options: { maxPayload: MAX_CLIENT_MESSAGE_BYTES } });
+  app.register(async (scope) => {
+    scope.get("/api/ws", { websocket: true, preHandler: limit.admit }, (socket, req) => {
+      const address = req.ip;
+      serveSocket(socket, req, services, () => limit.release(address));
+    });
+  });
+}
+
+function serveSocket(socket: WebSocket, req: FastifyRequest, services: Services, released: () => void): void {
+  const realtime = services.realtime;
+  let alive = true;
+  const send = (text: string) => {
+    if (socket.readyState !== socket.OPEN) return;
+    if (socket.bufferedAmount > MAX_BUFFERED_BYTES) {
+      req.log.warn({ clientId, buffered: socket.bufferedAmount }, "realtime client too slow; disconnecting");
+      socket.terminate(); // a close frame would wait behind the backlog
+      return;
+    }
+    socket.send(text);
+  };
+  const sink: RealtimeSink = {
+    connected(id, lastEventId) {
+      send(JSON.stringify({ type: "connected", clientId: id, lastEventId: String(lastEventId) }));
+    },
+    event(topic, data, id) {
+      const idPart = id === undefined ? "" : `,"id":"${id}"`;
+      send(`{"type":"event","topic":${JSON.stringify(topic)}${idPart},"data":${data}}`);
+    },
+    resync(lastEventId, reason) {
+      send(JSON.stringify({ type: "resync", lastEventId: String(lastEventId), reason }));
+    },
+    close(reason) {
+      if (reason === "shutdown")
+        send(JSON.stringify({ type: "reconnect", reason: "the server is shutting down" }));
+      const [code, text] = CLOSE_CODES[reason ?? "replaced"];
+      socket.close(code, text);
+    },
+  };
+  const clientId = realtime.connect(sink);
+  if (req.plinthAuth) realtime.authenticate(clientId, req.plinthAuth);
+
+  const heartbeat = setInterval(() => {
+    if (!alive) {
+      req.log.info({ clientId }, "realtime client stopped answering pings; disconnecting");
+      socket.terminate();
+      return;
+    }
+    alive = false;
+    socket.ping();
+  }, HEARTBEAT_MS);
+  heartbeat.unref();
+  socket.on("pong", () => {
+    alive = true;
+  });
+
+  const reply = (m: ClientMessage | undefined, body: Record<string, unknown>) =>
+    send(JSON.stringify(m?.id === undefined ? body : { ...body, id: m.id }));
+
+  async function handle(m: ClientMessage): Promise<void> {
+    switch (m.type) {
+      case "ping":
+        reply(m, { type: "pong" });
+        return;
+      case "auth": {
+        const token = m["token"];
+        if (token !== null && typeof token !== "string")
+          throw new PlinthError("invalid_input", '"token" must be a string, or null for a guest.');
+        const auth = token === null ? null : await services.auth.authenticate(token);
+        if (token !== null && auth === null)
+          throw new PlinthError("unauthenticated", "The token is invalid or has expired.");
+        realtime.authenticate(clientId, auth);
+        reply(m, {
+          type: "ack",
+          auth: auth === null ? null : { collectionName: auth.collectionName, id: auth.record["id"] },
+        });
+        return;
+      }
+      case "subscribe":
+        realtime.subscribe(clientId, stringList(m, "topics"));
+        reply(m, { type: "ack" });
+        return;
+      case "unsubscribe":
+        realtime.unsubscribe(clientId, stringList(m, "topics"));
+        reply(m, { type: "ack" });
+        return;
+      case "resume": {
+        const last = m["lastEventId"];
+        if (typeof last !== "string" || last === "")
+          throw new PlinthError("invalid_input", '"lastEventId" must be the id of the last event received.');
+        await realtime.resume(clientId, last);
+        reply(m, { type: "ack" });
+        return;
+      }
+      default:
+        throw new PlinthError("invalid_input", `Unknown message type "${m.type.slice(0, 40)}".`);
+    }
+  }
+
+  // one message at a time, so replies come in the order messages were sent
+  let line: Promise<void> = Promise.resolve();
+  socket.on("message", (data, isBinary) => {
+    alive = true;
+    line = line.then(async () => {
+      let m: ClientMessage | undefined;
+      try {
+        if (isBinary) throw new PlinthError("invalid_input", "Messages must be text (JSON).");
+        m = parseMessage(String(data));
+        await handle(m);
+      } catch (err) {
+        const { body } = toErrorReply(err, req.log);
+        reply(m, { type: "error", error: body });
+      }
+    });
+  });
+  socket.on("close", () => {
+    clearInterval(heartbeat);
+    released();
+    realtime.disconnect(clientId);
+  });
+}
