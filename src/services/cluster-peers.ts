@@ -16,6 +16,8 @@ export interface PeerTracker {
   acknowledged(id: number, from: string): void;
   /** Stops waiting for anything (shutdown). */
   clear(): void;
+  /** How many other instances are alive (heard from lately). */
+  alive(): number;
 }
 
 interface Waiter {
@@ -66,6 +68,12 @@ export function createPeerTracker(options: { heartbeatMs: number; ackTimeoutMs: 
         }, options.ackTimeoutMs);
         waiters.set(id, { pending, done, timer });
       });
+    },
+    alive() {
+      const now = Date.now();
+      let n = 0;
+      for (const at of lastSeen.values()) if (now - at <= aliveMs) n++;
+      return n;
     },
     acknowledged(id, from) {
       const waiter = waiters.get(id);

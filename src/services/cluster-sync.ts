@@ -27,6 +27,8 @@ export interface ClusterSync {
    * acknowledged, its next request to any instance finds it.
    */
   settled(): Promise<void> | undefined;
+  /** How many other instances are alive (heard from lately). */
+  peers(): number;
   /**
    * Undefined unless a change announced by another instance is still being loaded; then resolves
    * once it is. The HTTP layer waits for it before serving a request, so a request that arrives right
@@ -280,6 +282,7 @@ export async function startClusterSync(deps: ClusterSyncDeps): Promise<ClusterSy
   poll.unref?.();
 
   return {
+    peers: () => peers.alive(),
     settled() {
       if (inFlight.size === 0) return undefined;
       return Promise.all(inFlight).then(() => undefined);

@@ -102,6 +102,8 @@ export async function createServices(deps: ServiceDeps): Promise<Services> {
       bus: deps.bus,
       channel: `${deps.busChannel}_rt`,
       origin: deps.instanceId,
+      authenticate: (token) => auth.authenticate(token),
+      peers: () => cluster.peers(),
       ...(deps.replay ? { replay: deps.replay } : {}),
     });
   } catch (err) {

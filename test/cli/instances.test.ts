@@ -13,6 +13,7 @@ import PocketBase, { BaseAuthStore, type RecordSubscription } from "pocketbase";
 import type { Json } from "../support/json.ts";
 import { freshPostgresSchema, postgresForTests } from "../support/postgres.ts";
 import { runCli, type ServerProcess, spawnServer, stopServers } from "../support/spawn-server.ts";
+import { connectSse } from "../support/sse-client.ts";
 
 const REDIS_URL = "redis://127.0.0.1:6379";
 (globalThis as { EventSource?: unknown }).EventSource = EventSource;
@@ -250,6 +251,42 @@ function describeCluster(name: string, bus: "postgres" | "redis", extraArgs: () 
       } finally {
         await off();
         pb.realtime.unsubscribe();
+      }
+    });
+
+    test("a stream held by C takes its subscriptions through A, and numbers events from A and B in one order", async () => {
+      const stream = await connectSse(c.url);
+      try {
+        // a load balancer may send the subscription request to another instance than the stream
+        const posted = await fetch(`${a.url}/api/realtime`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ clientId: stream.clientId(), subscriptions: ["notes/*"] }),
+        });
+        assert.equal(posted.status, 204, await posted.text());
+        stream.listen(["notes/*"]);
+        const unknown = await fetch(`${b.url}/api/realtime`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ clientId: "no-such-client", subscriptions: ["notes/*"] }),
+        });
+        assert.equal(unknown.status, 404);
+        for (const [i, server] of [a, b, a, b].entries()) {
+          const made = await call(server.url, "/api/collections/notes/records", {
+            method: "POST",
+            body: { title: `ordered ${i}` },
+          });
+          assert.equal(made.status, 200, JSON.stringify(made.body));
+        }
+        const got = await stream.next(4);
+        const ids = got.map((m) => Number(m.id));
+        assert.deepEqual(
+          got.map((m) => (m.data["record"] as Record<string, Json>)["title"]),
+          ["ordered 0", "ordered 1", "ordered 2", "ordered 3"],
+        );
+        assert.deepEqual(ids, [ids[0], ids[0]! + 1, ids[0]! + 2, ids[0]! + 3]);
+      } finally {
+        stream.close();
       }
     });
 

@@ -17,6 +17,8 @@ export interface SseClient {
   clientId(): string;
   /** Connections made so far (1 + automatic reconnects). */
   connections(): number;
+  /** Collects messages of these topics (subscribed some other way). */
+  listen(topics: readonly string[]): void;
   /** Sets the subscriptions of the current connection (POST /api/realtime). */
   subscribe(topics: readonly string[], token?: string): Promise<void>;
   /** Resolves once `n` messages have arrived (bounded wait). */
@@ -56,8 +58,11 @@ export async function connectSse(
     messages,
     clientId: () => clientId,
     connections: () => connections,
-    async subscribe(topics, token) {
+    listen(topics) {
       for (const t of topics) source.addEventListener(t, onMessage);
+    },
+    async subscribe(topics, token) {
+      client.listen(topics);
       const res = await fetch(`${url}/api/realtime`, {
         method: "POST",
         headers: { "content-type": "application/json", ...(token ? { authorization: token } : {}) },

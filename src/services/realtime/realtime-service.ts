@@ -1,6 +1,6 @@
 import type { Collection } from "../../core/collections/collection.ts";
 import type { IdGen } from "../../core/clock.ts";
-import { PlinthError, validationError } from "../../core/errors.ts";
+import { type ErrorCode, isPlinthError, PlinthError, validationError } from "../../core/errors.ts";
 import type { EventHub } from "../../core/events.ts";
 import { BUS_MAX_MESSAGE_BYTES, type Bus } from "../../core/bus.ts";
 import type { RecordRow, Store, StoreSession } from "../../core/ports.ts";
@@ -41,10 +41,15 @@ export interface RealtimeServiceDeps {
   /** This instance's id, to skip its own messages. */
   readonly origin: string;
   readonly replay?: ReplayLimits;
+  /** Resolves an Authorization header, for subscription requests forwarded from other instances. */
+  readonly authenticate: (token: string | undefined) => Promise<AuthInfo | null>;
+  /** How many other instances are alive: each answers a forwarded request, so a miss is known early. */
+  readonly peers: () => number;
 }
 
 /** A record event as it travels between instances (the row when it fits a bus message). */
 interface RemoteRecordEvent {
+  readonly t?: undefined;
   readonly o: string;
   readonly s: number;
   readonly a: SequencedEvent["action"];
@@ -52,6 +57,32 @@ interface RemoteRecordEvent {
   readonly r: string;
   readonly row?: RecordRow;
 }
+
+/**
+ * A subscription request for a connection held by another instance (a load balancer sent the POST
+ * elsewhere than the stream): the instance holding it applies it and answers.
+ */
+interface ForwardedSubscriptions {
+  readonly t: "sub";
+  readonly o: string;
+  /** Request id, echoed in the answer. */
+  readonly q: string;
+  readonly clientId: string;
+  readonly token?: string | undefined;
+  readonly subscriptions: string[];
+}
+
+interface ForwardedAnswer {
+  readonly t: "sub-r";
+  readonly o: string;
+  readonly q: string;
+  /** This instance does not hold the connection. */
+  readonly miss?: true;
+  readonly error?: { code: ErrorCode; message: string } | undefined;
+}
+
+/** How long a forwarded subscription request waits for the instance holding the connection. */
+const FORWARD_TIMEOUT_MS = 3_000;
 
 /** Thrown to roll back the check of a record put back for its subscribers. */
 const ROLLBACK = Symbol("rollback");
@@ -283,12 +314,16 @@ export async function startRealtimeService(deps: RealtimeServiceDeps) {
   }
 
   const unsubscribeBus = await deps.bus.subscribe(deps.channel, (text) => {
-    let message: RemoteRecordEvent;
+    let message: RemoteRecordEvent | ForwardedSubscriptions | ForwardedAnswer;
     try {
-      message = JSON.parse(text) as RemoteRecordEvent;
+      message = JSON.parse(text) as RemoteRecordEvent | ForwardedSubscriptions | ForwardedAnswer;
     } catch {
       return;
     }
+    if (typeof message !== "object" || message === null || message.o === deps.origin) return;
+    if (message.t === "sub") void answerForwarded(message);
+    else if (message.t === "sub-r") forwarded.get(message.q)?.(message);
+    if (message.t !== undefined) return;
     if (message.o === deps.origin || typeof message.c !== "string" || typeof message.r !== "string") return;
     if (message.a !== "create" && message.a !== "update" && message.a !== "delete") return;
     if (!Number.isSafeInteger(message.s)) return;
@@ -376,6 +411,58 @@ export async function startRealtimeService(deps: RealtimeServiceDeps) {
     });
   }
 
+  /** Forwarded subscription requests waiting for their answer, by request id. */
+  const forwarded = new Map<string, (answer: ForwardedAnswer) => void>();
+
+  /** Applies subscriptions to a local connection (the request's auth is bound to it). */
+  function applySubscriptions(client: RealtimeClient, auth: AuthInfo | null, subscriptions: string[]): void {
+    bindAuth(client, auth);
+    client.subscriptions = subscriptions.flatMap((s) => parseSubscription(s) ?? []);
+    void startReplay(client);
+  }
+
+  async function answerForwarded(m: ForwardedSubscriptions): Promise<void> {
+    const client = clients.get(m.clientId);
+    let answer: ForwardedAnswer = { t: "sub-r", o: deps.origin, q: m.q, miss: true };
+    if (client !== undefined && Array.isArray(m.subscriptions)) {
+      let error: ForwardedAnswer["error"];
+      try {
+        applySubscriptions(client, await deps.authenticate(m.token), m.subscriptions);
+      } catch (err) {
+        error = isPlinthError(err)
+          ? { code: err.code, message: err.message }
+          : { code: "internal", message: "" };
+      }
+      answer = { t: "sub-r", o: deps.origin, q: m.q, error };
+    }
+    await deps.bus.publish(deps.channel, JSON.stringify(answer)).catch((err: unknown) => {
+      deps.log.warn({ err }, "realtime could not answer a forwarded subscription request");
+    });
+  }
+
+  /** Asks the other instances to apply subscriptions for a connection this one does not hold. */
+  async function forwardSubscriptions(clientId: string, token: string | undefined, subscriptions: string[]) {
+    const peers = deps.peers();
+    if (peers === 0) throw new PlinthError("not_found", "Missing or invalid client id.");
+    const q = deps.ids.random(20, CLIENT_ID_ALPHABET);
+    const request: ForwardedSubscriptions = { t: "sub", o: deps.origin, q, clientId, token, subscriptions };
+    let timer: NodeJS.Timeout | undefined;
+    let misses = 0;
+    const answer = await new Promise<ForwardedAnswer | undefined>((resolve) => {
+      forwarded.set(q, (a) => {
+        if (a.miss === undefined) resolve(a);
+        else if (++misses >= peers) resolve(undefined);
+      });
+      timer = setTimeout(() => resolve(undefined), FORWARD_TIMEOUT_MS);
+      deps.bus.publish(deps.channel, JSON.stringify(request)).catch(() => resolve(undefined));
+    }).finally(() => {
+      clearTimeout(timer);
+      forwarded.delete(q);
+    });
+    if (answer === undefined) throw new PlinthError("not_found", "Missing or invalid client id.");
+    if (answer.error !== undefined) throw new PlinthError(answer.error.code, answer.error.message);
+  }
+
   /** Where recently ended connections were in the event order, for a client that resumes by its old id. */
   const departed = new Map<string, number>();
   const MAX_DEPARTED = 10_000;
@@ -420,8 +507,12 @@ export async function startRealtimeService(deps: RealtimeServiceDeps) {
       client.sink.close(reason);
     },
 
-    /** `POST /api/realtime`: replaces a client's subscriptions and binds the request's auth to it. */
-    setSubscriptions(request: RequestInfo, body: unknown): void {
+    /**
+     * `POST /api/realtime`: replaces a client's subscriptions and binds the request's auth to it. A
+     * connection held by another instance is reached over the bus (`token`: the request's
+     * Authorization header, which that instance resolves itself).
+     */
+    async setSubscriptions(request: RequestInfo, body: unknown, token: string | undefined): Promise<void> {
       const input = (typeof body === "object" && body !== null ? body : {}) as Record<string, unknown>;
       const clientId = input["clientId"];
       const subscriptions = input["subscriptions"] ?? [];
@@ -435,10 +526,9 @@ export async function startRealtimeService(deps: RealtimeServiceDeps) {
         };
       validateTopics(subscriptions, errors);
       if (Object.keys(errors).length > 0) throw validationError(errors);
-      const client = requireClient(clientId);
-      bindAuth(client, request.auth);
-      client.subscriptions = (subscriptions as string[]).flatMap((s) => parseSubscription(s) ?? []);
-      void startReplay(client);
+      const client = clients.get(clientId as string);
+      if (client !== undefined) applySubscriptions(client, request.auth, subscriptions as string[]);
+      else await forwardSubscriptions(clientId as string, token, subscriptions as string[]);
     },
 
     /** WebSocket `auth`: binds `auth` to the connection (the same rules as a subscription request). */

@@ -100,7 +100,11 @@ export function registerRealtimeRoutes(
   });
 
   app.post("/api/realtime", async (req, reply) => {
-    services.realtime.setSubscriptions(requestInfo(req, "realtime"), bodyOf(req));
+    await services.realtime.setSubscriptions(
+      requestInfo(req, "realtime"),
+      bodyOf(req),
+      req.headers.authorization,
+    );
     return reply.code(204).send();
   });
 }

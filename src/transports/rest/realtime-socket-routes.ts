@@ -4,7 +4,7 @@ import type { WebSocket } from "ws";
 import { PlinthError } from "../../core/errors.ts";
 import type { CloseReason, RealtimeSink } from "../../services/realtime/index.ts";
 import type { Services } from "../../services/index.ts";
-import { toErrorReply } from "../http/error-reply.ts";
+import { toErrorReply } from "../http/index.ts";
 import { MAX_BUFFERED_BYTES } from "./realtime-routes.ts";
 import type { ConnectionLimit } from "./realtime-connection-limit.ts";
 
