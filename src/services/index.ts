@@ -104,6 +104,7 @@ export async function createServices(deps: ServiceDeps): Promise<Services> {
       origin: deps.instanceId,
       authenticate: (token) => auth.authenticate(token),
       peers: () => cluster.peers(),
+      settings: () => settings.current(),
       ...(deps.replay ? { replay: deps.replay } : {}),
     });
   } catch (err) {

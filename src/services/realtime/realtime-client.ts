@@ -37,6 +37,10 @@ export interface RealtimeClient {
    * that reconnects with this connection's id, not an event id, resumes.
    */
   seen: number;
+  /** Channels it listens to, each with the auth it was allowed with (a change of auth ends it). */
+  channels: Map<string, AuthInfo | null>;
+  /** Channels whose presence it is in. */
+  readonly joined: Set<string>;
 }
 
 /** The request a subscriber's rules see: its auth, its subscription's query and headers, context "realtime". */

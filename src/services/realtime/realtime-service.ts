@@ -7,6 +7,8 @@ import type { RecordRow, Store, StoreSession } from "../../core/ports.ts";
 import type { AuthInfo, RequestInfo } from "../../core/request-info.ts";
 import type { RecordService } from "../records/index.ts";
 import type { SchemaCache } from "../schema-cache.ts";
+import type { Settings } from "../settings/index.ts";
+import { CHANNEL_PREFIX, type ChannelMessage, createChannels } from "./channels.ts";
 import { createSequencer, type SequencedEvent } from "./event-sequencer.ts";
 import type { RealtimeClient, RealtimeSink } from "./realtime-client.ts";
 import { createRecordMatcher, type Delivery } from "./record-matcher.ts";
@@ -45,6 +47,8 @@ export interface RealtimeServiceDeps {
   readonly authenticate: (token: string | undefined) => Promise<AuthInfo | null>;
   /** How many other instances are alive: each answers a forwarded request, so a miss is known early. */
   readonly peers: () => number;
+  /** The current settings (broadcast channels and their rules). */
+  readonly settings: () => Promise<Settings>;
 }
 
 /** A record event as it travels between instances (the row when it fits a bus message). */
@@ -122,6 +126,17 @@ export async function startRealtimeService(deps: RealtimeServiceDeps) {
   /** Messages for deletes that are about to commit, by "collectionId/recordId". */
   const deleteMessages = new Map<string, { at: number; deliveries: Delivery[] }>();
   const matcher = createRecordMatcher(deps.records);
+  const channels = createChannels({
+    settings: deps.settings,
+    schema: deps.schema,
+    records: deps.records,
+    store: deps.store,
+    bus: deps.bus,
+    channel: deps.channel,
+    origin: deps.origin,
+    log: deps.log,
+    clients: () => clients.values(),
+  });
   const bounds = await deps.store.eventBounds();
   const sequencer = createSequencer({
     after: bounds.last,
@@ -314,15 +329,20 @@ export async function startRealtimeService(deps: RealtimeServiceDeps) {
   }
 
   const unsubscribeBus = await deps.bus.subscribe(deps.channel, (text) => {
-    let message: RemoteRecordEvent | ForwardedSubscriptions | ForwardedAnswer;
+    let message: RemoteRecordEvent | ForwardedSubscriptions | ForwardedAnswer | ChannelMessage;
     try {
-      message = JSON.parse(text) as RemoteRecordEvent | ForwardedSubscriptions | ForwardedAnswer;
+      message = JSON.parse(text) as
+        | RemoteRecordEvent
+        | ForwardedSubscriptions
+        | ForwardedAnswer
+        | ChannelMessage;
     } catch {
       return;
     }
     if (typeof message !== "object" || message === null || message.o === deps.origin) return;
     if (message.t === "sub") void answerForwarded(message);
     else if (message.t === "sub-r") forwarded.get(message.q)?.(message);
+    else if (message.t === "bc" || message.t === "pr" || message.t === "pr-sync") channels.receive(message);
     if (message.t !== undefined) return;
     if (message.o === deps.origin || typeof message.c !== "string" || typeof message.r !== "string") return;
     if (message.a !== "create" && message.a !== "update" && message.a !== "delete") return;
@@ -373,12 +393,20 @@ export async function startRealtimeService(deps: RealtimeServiceDeps) {
     return client;
   }
 
-  /** Binds `auth` to a connection: only a guest may become a user; any other change is refused. */
-  function bindAuth(client: RealtimeClient, auth: AuthInfo | null): void {
+  /** Only a guest connection may become a user; any other change of identity is refused. */
+  function checkIdentity(client: RealtimeClient, auth: AuthInfo | null): void {
     if (client.auth !== null && !sameAuth(client.auth, auth)) {
       throw new PlinthError("forbidden", "The current and the previous request authorization don't match.");
     }
+  }
+
+  /** Binds `auth` to a connection (see checkIdentity). */
+  function bindAuth(client: RealtimeClient, auth: AuthInfo | null): void {
+    checkIdentity(client, auth);
+    if (client.auth === auth) return;
     client.auth = auth;
+    // listening was allowed for the previous auth
+    for (const [name, grant] of client.channels) if (grant !== auth) client.channels.delete(name);
   }
 
   function validateTopics(subscriptions: unknown, errors: Record<string, { code: string; message: string }>) {
@@ -414,10 +442,32 @@ export async function startRealtimeService(deps: RealtimeServiceDeps) {
   /** Forwarded subscription requests waiting for their answer, by request id. */
   const forwarded = new Map<string, (answer: ForwardedAnswer) => void>();
 
-  /** Applies subscriptions to a local connection (the request's auth is bound to it). */
-  function applySubscriptions(client: RealtimeClient, auth: AuthInfo | null, subscriptions: string[]): void {
+  /**
+   * Checks the channel topics among `topics` for a connection about to have `auth`; returns what
+   * applies them. Nothing changes unless every one is allowed.
+   */
+  async function checkChannels(client: RealtimeClient, auth: AuthInfo | null, topics: readonly string[]) {
+    const apply: (() => void)[] = [];
+    for (const topic of topics)
+      if (topic.startsWith(CHANNEL_PREFIX))
+        apply.push(await channels.listen(client, auth, topic.slice(CHANNEL_PREFIX.length)));
+    return () => {
+      for (const f of apply) f();
+    };
+  }
+
+  function recordSubscriptions(topics: readonly string[]): Subscription[] {
+    return topics.flatMap((s) => (s.startsWith(CHANNEL_PREFIX) ? [] : (parseSubscription(s) ?? [])));
+  }
+
+  /** Replaces a local connection's subscriptions (the request's auth is bound to it). */
+  async function applySubscriptions(client: RealtimeClient, auth: AuthInfo | null, topics: string[]) {
+    checkIdentity(client, auth);
+    const listen = await checkChannels(client, auth, topics);
     bindAuth(client, auth);
-    client.subscriptions = subscriptions.flatMap((s) => parseSubscription(s) ?? []);
+    client.subscriptions = recordSubscriptions(topics);
+    client.channels = new Map();
+    listen();
     void startReplay(client);
   }
 
@@ -427,7 +477,7 @@ export async function startRealtimeService(deps: RealtimeServiceDeps) {
     if (client !== undefined && Array.isArray(m.subscriptions)) {
       let error: ForwardedAnswer["error"];
       try {
-        applySubscriptions(client, await deps.authenticate(m.token), m.subscriptions);
+        await applySubscriptions(client, await deps.authenticate(m.token), m.subscriptions);
       } catch (err) {
         error = isPlinthError(err)
           ? { code: err.code, message: err.message }
@@ -490,6 +540,8 @@ export async function startRealtimeService(deps: RealtimeServiceDeps) {
         resumeAfter,
         replaying: false,
         seen: 0,
+        channels: new Map(),
+        joined: new Set(),
       };
       clients.set(id, client);
       client.seen = sequencer.processed;
@@ -504,6 +556,7 @@ export async function startRealtimeService(deps: RealtimeServiceDeps) {
       departed.delete(clientId);
       departed.set(clientId, client.seen);
       if (departed.size > MAX_DEPARTED) departed.delete(departed.keys().next().value as string);
+      channels.disconnected(client);
       client.sink.close(reason);
     },
 
@@ -527,7 +580,7 @@ export async function startRealtimeService(deps: RealtimeServiceDeps) {
       validateTopics(subscriptions, errors);
       if (Object.keys(errors).length > 0) throw validationError(errors);
       const client = clients.get(clientId as string);
-      if (client !== undefined) applySubscriptions(client, request.auth, subscriptions as string[]);
+      if (client !== undefined) await applySubscriptions(client, request.auth, subscriptions as string[]);
       else await forwardSubscriptions(clientId as string, token, subscriptions as string[]);
     },
 
@@ -537,28 +590,73 @@ export async function startRealtimeService(deps: RealtimeServiceDeps) {
     },
 
     /** WebSocket `subscribe`: adds subscriptions (an existing one with the same name is replaced). */
-    subscribe(clientId: string, topics: readonly string[]): void {
+    async subscribe(clientId: string, topics: readonly string[]): Promise<void> {
       const client = requireClient(clientId);
       const errors: Record<string, { code: string; message: string }> = {};
-      const names = new Set([...client.subscriptions.map((s) => s.name), ...topics]);
+      const names = new Set([
+        ...client.subscriptions.map((s) => s.name),
+        ...client.channels.keys(),
+        ...topics,
+      ]);
       validateTopics([...names], errors);
       if (Object.keys(errors).length > 0) throw validationError(errors);
-      const added = topics.flatMap((s) => parseSubscription(s) ?? []);
-      if (added.length !== topics.length)
+      const added = recordSubscriptions(topics);
+      if (added.length !== topics.filter((t) => !t.startsWith(CHANNEL_PREFIX)).length)
         throw validationError({
           subscriptions: {
             code: "validation_invalid_value",
-            message: "Expected COLLECTION/* or COLLECTION/ID.",
+            message: "Expected COLLECTION/*, COLLECTION/ID or @CHANNEL.",
           },
         });
+      const listen = await checkChannels(client, client.auth, topics);
       const kept = client.subscriptions.filter((s) => !topics.includes(s.name));
       client.subscriptions = [...kept, ...added];
+      listen();
     },
 
     /** WebSocket `unsubscribe`. */
     unsubscribe(clientId: string, topics: readonly string[]): void {
       const client = requireClient(clientId);
       client.subscriptions = client.subscriptions.filter((s) => !topics.includes(s.name));
+      for (const t of topics)
+        if (t.startsWith(CHANNEL_PREFIX)) client.channels.delete(t.slice(CHANNEL_PREFIX.length));
+    },
+
+    /**
+     * Sends a custom event to every listener of a channel, on every instance: from a client
+     * (`clientId` when it has a connection) if the channel's publish rule lets `auth` publish.
+     */
+    async broadcast(
+      auth: AuthInfo | null,
+      clientId: string | undefined,
+      channel: string,
+      event: unknown,
+      data: unknown,
+    ): Promise<void> {
+      const client = clientId === undefined ? null : requireClient(clientId);
+      if (client !== null) checkIdentity(client, auth);
+      await channels.broadcast({ client, auth }, channel, event, data);
+    },
+
+    /** Server-side code (hooks, embedding apps): broadcasts without a publish rule check. */
+    publish(channel: string, event: string, data: unknown): Promise<void> {
+      return channels.broadcast({ client: null, auth: null, trusted: true }, channel, event, data);
+    },
+
+    /** Joins a channel's presence (or updates the connection's state there); returns its members. */
+    async join(clientId: string, auth: AuthInfo | null, channel: string, state: unknown) {
+      const client = requireClient(clientId);
+      bindAuth(client, auth);
+      return channels.join(client, channel, state);
+    },
+
+    leave(clientId: string, channel: string): void {
+      channels.leave(requireClient(clientId), channel);
+    },
+
+    /** Who is in a channel's presence now, on every instance. */
+    members(channel: string) {
+      return channels.members(channel);
     },
 
     /** WebSocket `resume`: replays what the client missed after event `after`; resolves when sent. */
@@ -577,6 +675,7 @@ export async function startRealtimeService(deps: RealtimeServiceDeps) {
     async close(): Promise<void> {
       clearInterval(poll);
       clearInterval(prune);
+      channels.close();
       service.closeAll("shutdown");
       await unsubscribeBus().catch(() => {});
     },

@@ -383,6 +383,12 @@ export function createRecordService(deps: RecordServiceDeps) {
       return where;
     },
 
+    /** Conditions a record of `c` must pass for `rule` (any rule text) as `request`; null when denied. */
+    ruleConditions(request: RequestInfo, c: Collection, rule: string | null): ResolvedFilter[] | null {
+      const decision = decideRule(env(), c, rule, request);
+      return decision.kind === "deny" ? null : ruleWhere(decision);
+    },
+
     /** A stored record as `request` would get it from the REST API (expand, fields, hidden fields). */
     shapeAs(
       request: RequestInfo,

@@ -9,10 +9,12 @@ export {
 export type {
   BackupsSettings,
   BatchSettings,
+  ChannelSettings,
   LogsSettings,
   MetaSettings,
   RateLimitRule,
   RateLimitsSettings,
+  RealtimeSettings,
   S3Settings,
   Settings,
   SmtpSettings,

@@ -52,5 +52,6 @@ export function defaultSettings(): Settings {
     trustedProxy: { headers: [], useLeftmostIP: false },
     batch: { enabled: true, maxRequests: 50, timeout: 3, maxBodySize: 0 },
     logs: { maxDays: 5, minLevel: 0, logIP: true, logAuthId: false },
+    realtime: { channels: [] },
   };
 }

@@ -91,6 +91,7 @@ describe("publicSettings", () => {
       "trustedProxy",
       "batch",
       "logs",
+      "realtime",
     ]);
   });
 });

@@ -4,6 +4,8 @@ import type { Settings } from "./settings-types.ts";
 /** How one settings value is typed, so a patch can be checked and merged without trusting its shape. */
 type Shape =
   | "string"
+  /** A rule: a string, or null (superusers only). */
+  | "rule"
   | "int"
   | "bool"
   | "strings"
@@ -63,6 +65,11 @@ const SETTINGS_SHAPE: ObjectShape = {
   trustedProxy: { object: { headers: "strings", useLeftmostIP: "bool" } },
   batch: { object: { enabled: "bool", maxRequests: "int", timeout: "int", maxBodySize: "int" } },
   logs: { object: { maxDays: "int", minLevel: "int", logIP: "bool", logAuthId: "bool" } },
+  realtime: {
+    object: {
+      channels: { list: { name: "string", listenRule: "rule", publishRule: "rule", presence: "bool" } },
+    },
+  },
 };
 
 /** Thrown inside the decoder; the caller decides which public error it becomes. */
@@ -82,6 +89,7 @@ function pick(input: Record<string, unknown>, key: string): unknown {
 
 function zero(shape: Shape): unknown {
   if (shape === "string") return "";
+  if (shape === "rule") return null;
   if (shape === "int") return 0;
   if (shape === "bool") return false;
   if (shape === "strings") return [];
@@ -98,6 +106,10 @@ function zero(shape: Shape): unknown {
  */
 function decode(shape: Shape, current: unknown, input: unknown): unknown {
   if (input === undefined) return current;
+  if (shape === "rule") {
+    if (input !== null && typeof input !== "string") throw new ShapeMismatch();
+    return input;
+  }
   if (input === null)
     return shape === "strings" || (typeof shape === "object" && "list" in shape) ? [] : current;
   if (shape === "string") {

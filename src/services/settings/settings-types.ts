@@ -82,6 +82,27 @@ export interface LogsSettings {
   readonly logAuthId: boolean;
 }
 
+/**
+ * A realtime broadcast channel, or a family of them (`*` matches one path segment), and who may use
+ * it. Rules are PocketBase rules evaluated against the caller's own auth record (null: superusers
+ * only; "": anyone, guests included; any other rule needs an authenticated caller), with the channel's
+ * name as `@request.query.channel` and its `*` segments as `@request.query.param1`, `param2`, ….
+ */
+export interface ChannelSettings {
+  readonly name: string;
+  /** Who may subscribe to the channel (and see its presence). */
+  readonly listenRule: string | null;
+  /** Who may broadcast on it (and join its presence). */
+  readonly publishRule: string | null;
+  /** Whether the channel keeps presence (who is in it, with their state). */
+  readonly presence: boolean;
+}
+
+/** Plinth's realtime settings (`settings.realtime`; PocketBase has none). */
+export interface RealtimeSettings {
+  readonly channels: readonly ChannelSettings[];
+}
+
 /** The application settings, in PocketBase's `GET /api/settings` shape and key order. */
 export interface Settings {
   readonly superuserIPs: readonly string[];
@@ -93,4 +114,5 @@ export interface Settings {
   readonly trustedProxy: TrustedProxySettings;
   readonly batch: BatchSettings;
   readonly logs: LogsSettings;
+  readonly realtime: RealtimeSettings;
 }

@@ -3,6 +3,7 @@ import { cronProblem } from "./cron-check.ts";
 import type {
   BackupsSettings,
   BatchSettings,
+  ChannelSettings,
   LogsSettings,
   MetaSettings,
   RateLimitRule,
@@ -10,8 +11,10 @@ import type {
   S3Settings,
   Settings,
   SmtpSettings,
+  RealtimeSettings,
   TrustedProxySettings,
 } from "./settings-types.ts";
+import { parseFilter } from "../../core/filter/index.ts";
 import {
   fieldIssue,
   isEmail,
@@ -199,6 +202,43 @@ function trustedProxy(t: TrustedProxySettings): FieldErrors | undefined {
   });
 }
 
+/** Channel names: up to 8 `/`-separated segments, each a name or `*`. */
+const CHANNEL_NAME = /^(\*|[A-Za-z0-9_.:-]{1,64})(\/(\*|[A-Za-z0-9_.:-]{1,64})){0,7}$/;
+export const MAX_CHANNELS = 100;
+
+function channelRule(rule: string | null): Issue {
+  if (rule === null || rule.trim() === "") return undefined;
+  try {
+    parseFilter(rule);
+    return undefined;
+  } catch (err) {
+    return fieldIssue(SETTINGS_CODES.match, `Invalid rule: ${(err as Error).message}`);
+  }
+}
+
+function realtime(r: RealtimeSettings): FieldErrors | undefined {
+  return fields({
+    channels: [
+      () => max(r.channels.length, MAX_CHANNELS),
+      () =>
+        each(r.channels, (c: ChannelSettings) =>
+          fields({
+            name: [
+              () => required(c.name),
+              () => (CHANNEL_NAME.test(c.name) ? undefined : INVALID_FORMAT),
+              () =>
+                r.channels.filter((other) => other.name === c.name).length > 1
+                  ? fieldIssue(SETTINGS_CODES.match, "Each channel name must be unique.")
+                  : undefined,
+            ],
+            listenRule: [() => channelRule(c.listenRule)],
+            publishRule: [() => channelRule(c.publishRule)],
+          }),
+        ),
+    ],
+  });
+}
+
 /** Validates merged settings the way PocketBase does before saving; returns nested field errors, or null. */
 export function validateSettings(s: Settings): FieldErrors | null {
   const errors = fields({
@@ -211,6 +251,7 @@ export function validateSettings(s: Settings): FieldErrors | null {
     batch: [() => batch(s.batch)],
     rateLimits: [() => rateLimits(s.rateLimits)],
     trustedProxy: [() => trustedProxy(s.trustedProxy)],
+    realtime: [() => realtime(s.realtime)],
   });
   return errors ?? null;
 }

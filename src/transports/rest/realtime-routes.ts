@@ -1,7 +1,15 @@
 import type { FastifyInstance } from "fastify";
+import { validationError } from "../../core/errors.ts";
 import type { Services } from "../../services/index.ts";
 import type { ConnectionLimit } from "./realtime-connection-limit.ts";
 import { bodyOf, requestInfo } from "./rest-context.ts";
+
+function channelIn(body: Record<string, unknown>): string {
+  const channel = body["channel"];
+  if (typeof channel !== "string" || channel === "")
+    throw validationError({ channel: { code: "validation_required", message: "Cannot be blank." } });
+  return channel;
+}
 
 /** A connection with no message for this long is closed; the SDK reconnects (PocketBase: 5 min). */
 const IDLE_TIMEOUT_MS = 5 * 60_000;
@@ -97,6 +105,27 @@ export function registerRealtimeRoutes(
       end();
       services.realtime.disconnect(clientId);
     });
+  });
+
+  // Broadcast channels and presence for SSE clients (WebSocket clients send these as messages).
+  app.post("/api/realtime/broadcast", async (req, reply) => {
+    const body = bodyOf(req);
+    const clientId = typeof body["clientId"] === "string" ? body["clientId"] : undefined;
+    await services.realtime.broadcast(req.plinthAuth, clientId, channelIn(body), body["event"], body["data"]);
+    return reply.code(204).send();
+  });
+
+  app.post("/api/realtime/presence", async (req, reply) => {
+    const body = bodyOf(req);
+    const clientId = body["clientId"];
+    if (typeof clientId !== "string" || clientId === "")
+      throw validationError({ clientId: { code: "validation_required", message: "Cannot be blank." } });
+    if (body["leave"] === true) {
+      services.realtime.leave(clientId, channelIn(body));
+      return reply.code(204).send();
+    }
+    const members = await services.realtime.join(clientId, req.plinthAuth, channelIn(body), body["state"]);
+    return reply.send({ members });
   });
 
   app.post("/api/realtime", async (req, reply) => {

@@ -44,6 +44,13 @@ function parseMessage(text: string): ClientMessage {
   return m as ClientMessage;
 }
 
+function channelOf(m: ClientMessage): string {
+  const channel = m["channel"];
+  if (typeof channel !== "string" || channel === "")
+    throw new PlinthError("invalid_input", '"channel" must be a channel name.');
+  return channel;
+}
+
 function stringList(m: ClientMessage, key: string): string[] {
   const value = m[key];
   if (!Array.isArray(value) || value.some((v) => typeof v !== "string"))
@@ -101,7 +108,9 @@ function serveSocket(socket: WebSocket, req: FastifyRequest, services: Services,
     },
   };
   const clientId = realtime.connect(sink);
-  if (req.plinthAuth) realtime.authenticate(clientId, req.plinthAuth);
+  let auth = req.plinthAuth ?? null;
+  if (auth !== null) realtime.authenticate(clientId, auth);
+  const currentAuth = () => auth;
 
   const heartbeat = setInterval(() => {
     if (!alive) {
@@ -129,18 +138,19 @@ function serveSocket(socket: WebSocket, req: FastifyRequest, services: Services,
         const token = m["token"];
         if (token !== null && typeof token !== "string")
           throw new PlinthError("invalid_input", '"token" must be a string, or null for a guest.');
-        const auth = token === null ? null : await services.auth.authenticate(token);
-        if (token !== null && auth === null)
+        const next = token === null ? null : await services.auth.authenticate(token);
+        if (token !== null && next === null)
           throw new PlinthError("unauthenticated", "The token is invalid or has expired.");
-        realtime.authenticate(clientId, auth);
+        realtime.authenticate(clientId, next);
+        auth = next;
         reply(m, {
           type: "ack",
-          auth: auth === null ? null : { collectionName: auth.collectionName, id: auth.record["id"] },
+          auth: next === null ? null : { collectionName: next.collectionName, id: next.record["id"] },
         });
         return;
       }
       case "subscribe":
-        realtime.subscribe(clientId, stringList(m, "topics"));
+        await realtime.subscribe(clientId, stringList(m, "topics"));
         reply(m, { type: "ack" });
         return;
       case "unsubscribe":
@@ -155,6 +165,20 @@ function serveSocket(socket: WebSocket, req: FastifyRequest, services: Services,
         reply(m, { type: "ack" });
         return;
       }
+      case "publish":
+        await realtime.broadcast(currentAuth(), clientId, channelOf(m), m["event"], m["data"]);
+        reply(m, { type: "ack" });
+        return;
+      case "join":
+        reply(m, {
+          type: "ack",
+          members: await realtime.join(clientId, currentAuth(), channelOf(m), m["state"]),
+        });
+        return;
+      case "leave":
+        realtime.leave(clientId, channelOf(m));
+        reply(m, { type: "ack" });
+        return;
       default:
         throw new PlinthError("invalid_input", `Unknown message type "${m.type.slice(0, 40)}".`);
     }
