@@ -250,24 +250,8 @@ export async function startRealtimeService(deps: RealtimeServiceDeps) {
     if (subscribers.length > 0) deliver(await deliveriesOf(c, event, subscribers), event.seq);
   }
 
-  /** Sends `client` the events after `after` it missed, or tells it to resync. Runs between live events. */
-  async function replay(client: RealtimeClient, after: number): Promise<void> {
-    const upTo = sequencer.processed;
-    if (after === upTo) return;
-    const kept = await deps.store.eventBounds();
-    const reason =
-      Number.isNaN(after) || after > upTo
-        ? "unknown event id"
-        : after + 1 < kept.first
-          ? "missed events are no longer kept"
-          : upTo - after > limits.maxEvents
-            ? "too many missed events"
-            : undefined;
-    if (reason !== undefined) {
-      client.sink.resync(upTo, reason);
-      return;
-    }
-    let from = after;
+  /** Sends `client` alone the journal's events in (from, upTo]; returns the last one it got to. */
+  async function replayRange(client: RealtimeClient, from: number, upTo: number): Promise<number> {
     while (from < upTo && clients.get(client.id) === client) {
       const page = await deps.store.readEvents(from, Math.min(REPLAY_PAGE, upTo - from));
       if (page.length === 0) break;
@@ -279,6 +263,42 @@ export async function startRealtimeService(deps: RealtimeServiceDeps) {
         if (subscribers.length > 0) deliver(await deliveriesOf(c, event, subscribers), event.seq, true);
       }
     }
+    return from;
+  }
+
+  /**
+   * Sends `client` the events after `after` it missed, then makes it live; or tells it to resync.
+   * Most of the replay runs beside live delivery (which holds this client's events back meanwhile,
+   * since the replay covers them); only the last stretch runs in line, so one client's long replay
+   * never delays everyone's events.
+   */
+  async function replay(client: RealtimeClient, after: number): Promise<void> {
+    const upTo = sequencer.processed;
+    const kept = await deps.store.eventBounds();
+    const reason =
+      Number.isNaN(after) || after > upTo
+        ? "unknown event id"
+        : after === upTo
+          ? undefined
+          : after + 1 < kept.first
+            ? "missed events are no longer kept"
+            : upTo - after > limits.maxEvents
+              ? "too many missed events"
+              : undefined;
+    if (reason !== undefined) {
+      await sequencer.run(async () => {
+        client.sink.resync(sequencer.processed, reason);
+        client.replaying = false;
+      });
+      return;
+    }
+    let from = after;
+    for (let round = 0; round < 10 && sequencer.processed - from > REPLAY_PAGE; round++)
+      from = await replayRange(client, from, sequencer.processed);
+    await sequencer.run(async () => {
+      await replayRange(client, from, sequencer.processed);
+      client.replaying = false;
+    });
   }
 
   deps.events.subscribe((event) => {
@@ -430,13 +450,11 @@ export async function startRealtimeService(deps: RealtimeServiceDeps) {
     if (after === undefined || client.subscriptions.length === 0) return Promise.resolve();
     client.resumeAfter = undefined;
     client.replaying = true;
-    return sequencer.run(async () => {
-      try {
-        await replay(client, after);
-      } finally {
+    return replay(client, after)
+      .catch((err: unknown) => deps.log.warn({ err, clientId: client.id }, "realtime replay failed"))
+      .finally(() => {
         client.replaying = false;
-      }
-    });
+      });
   }
 
   /** Forwarded subscription requests waiting for their answer, by request id. */

@@ -80,8 +80,10 @@ export async function pruneJournal(
   beforeAt: number,
   keepLast: number,
 ): Promise<void> {
+  // two statements, so each can use its index (the primary key, and "at")
+  await driver.run(`DELETE FROM "_events" WHERE "at" < ${dialect.placeholder(1)}`, [beforeAt]);
   await driver.run(
-    `DELETE FROM "_events" WHERE "at" < ${dialect.placeholder(1)} OR "seq" <= (SELECT "seq" FROM "_event_seq" WHERE "id" = 1) - ${dialect.placeholder(2)}`,
-    [beforeAt, keepLast],
+    `DELETE FROM "_events" WHERE "seq" <= (SELECT "seq" FROM "_event_seq" WHERE "id" = 1) - ${dialect.placeholder(1)}`,
+    [keepLast],
   );
 }
