@@ -1,9 +1,11 @@
 import type { CpuSplit } from "./cpu.ts";
+import { realtimeLines } from "./realtime-markdown.ts";
 import type {
   BenchReport,
   CaseResult,
   DatabaseSection,
   PostgresSection,
+  RealtimeOnlyReport,
   Skipped,
   WorkersSection,
 } from "./report.ts";
@@ -129,7 +131,7 @@ function workersLines(w: WorkersSection | Skipped, loadGenerator: string): strin
   return lines;
 }
 
-/** A short markdown summary: the SQLite table, the PostgreSQL table, the workers comparison. */
+/** A short markdown summary: the SQLite table, the PostgreSQL table, the workers comparison, realtime. */
 export function toMarkdown(r: BenchReport): string {
   const lines = [
     `# Plinth benchmark — ${r.timestamp}`,
@@ -145,6 +147,19 @@ export function toMarkdown(r: BenchReport): string {
     ...sectionFooter(r, "sqlite"),
     ...postgresLines(r.postgres),
     ...workersLines(r.workers, r.env.loadGenerator),
+    ...realtimeLines(r.realtime),
+  ];
+  return `${lines.join("\n")}\n`;
+}
+
+/** The markdown of a run of the realtime section alone (`BENCH_ONLY=realtime`). */
+export function realtimeOnlyMarkdown(r: RealtimeOnlyReport): string {
+  const lines = [
+    `# Plinth benchmark, realtime only — ${r.timestamp}`,
+    "",
+    `Node ${r.env.node}, ${r.env.cpus} CPUs (${r.env.availableParallelism} available), ${r.env.platform}, ` +
+      `commit ${r.env.commit}.`,
+    ...realtimeLines(r.realtime),
   ];
   return `${lines.join("\n")}\n`;
 }

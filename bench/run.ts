@@ -1,6 +1,7 @@
 // `npm run bench`: Plinth against a bare Fastify baseline doing the same SQL, on SQLite and on PostgreSQL,
-// then `--workers N` against one worker on both. Servers are child processes; data is seeded through
-// Plinth's API; cases run one server at a time; results go to bench/results/. See bench/README.md.
+// then `--workers N` against one worker on both, then realtime fan-out. Servers are child processes; data
+// is seeded through Plinth's API; cases run one server at a time; results go to bench/results/. See
+// bench/README.md.
 import { execFileSync } from "node:child_process";
 import { availableParallelism, cpus, tmpdir } from "node:os";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -24,13 +25,18 @@ import {
   type BenchReport,
   type DatabaseSection,
   type PostgresSection,
+  type RealtimeSection,
+  realtimeOnlyMarkdown,
   type Skipped,
   type WorkersResult,
   type WorkersSection,
   toMarkdown,
+  writeRealtimeOnlyReport,
   writeReport,
 } from "./report.ts";
 import { ROOT } from "./servers.ts";
+import { REALTIME_CASES } from "./realtime-cases.ts";
+import { runRealtimeSection } from "./realtime-section.ts";
 import { compareWorkers } from "./workers-section.ts";
 
 /** Where autocannon runs, for the report. */
@@ -54,6 +60,33 @@ function postgresSetting(): { url: string; explicit: boolean } | { off: string }
   if (!/^postgres(ql)?:\/\//.test(raw))
     throw new Error(`BENCH_POSTGRES must be a postgres://… URL or "off", got "${raw}"`);
   return { url: raw, explicit: true };
+}
+
+/** BENCH_REALTIME: on (every case), off/0/false/no, or a comma-separated list of case ids. */
+function realtimeSetting(): { off: string } | { cases: readonly string[] | undefined } {
+  const raw = process.env["BENCH_REALTIME"];
+  if (raw === undefined || raw === "" || /^(on|1|true|yes)$/i.test(raw)) return { cases: undefined };
+  if (/^(off|0|false|no)$/i.test(raw)) return { off: `BENCH_REALTIME=${raw}` };
+  const ids = raw.split(",").map((id) => id.trim());
+  const known = REALTIME_CASES.map((c) => c.id);
+  const unknown = ids.filter((id) => !known.includes(id));
+  if (unknown.length > 0)
+    throw new Error(
+      `BENCH_REALTIME: "on", "off" or case ids from ${known.join(", ")}; unknown: ${unknown.join(", ")}`,
+    );
+  return { cases: ids };
+}
+
+/** BENCH_ONLY: unset (every section) or "realtime" (that section alone, written beside latest.*). */
+function onlyRealtime(): boolean {
+  const raw = process.env["BENCH_ONLY"];
+  if (raw === undefined || raw === "") return false;
+  if (raw === "realtime") return true;
+  throw new Error(`BENCH_ONLY must be unset or "realtime", got "${raw}"`);
+}
+
+function skipReason(s: object): string {
+  return "skipped" in s && typeof s.skipped === "string" ? s.skipped : "not available";
 }
 
 const log = (line: string): void => void process.stderr.write(`[bench] ${line}\n`);
@@ -80,19 +113,24 @@ async function main(): Promise<number> {
   const workers = envNumber("BENCH_WORKERS", 2, 0, 64);
   if (workers === 1) throw new Error("BENCH_WORKERS must be 0 (skip) or at least 2");
   const pgSetting = postgresSetting();
+  const realtimeChoice = realtimeSetting();
+  const only = onlyRealtime();
+  if (only && "off" in realtimeChoice)
+    throw new Error("BENCH_ONLY=realtime with BENCH_REALTIME off runs nothing");
   const load: LoadOptions = { durationSec, connections, warmupSec: durationSec >= 5 ? 2 : 1 };
   const cores = availableParallelism();
 
   const registry = createChildRegistry();
   const tmp = mkdtempSync(join(tmpdir(), "plinth-bench-"));
-  let schema: BenchSchema | undefined;
+  /** Schemas this run created and has not dropped yet; dropped on the way out, also on Ctrl-C. */
+  const schemas: BenchSchema[] = [];
   let cleaned = false;
   const cleanup = async (): Promise<void> => {
     if (cleaned) return;
     cleaned = true;
     await registry.stopAll();
-    if (schema !== undefined) {
-      await schema.drop().catch((err: Error) => log(`could not drop schema ${schema?.name}: ${err.message}`));
+    for (const schema of schemas) {
+      await schema.drop().catch((err: Error) => log(`could not drop schema ${schema.name}: ${err.message}`));
     }
     rmSync(tmp, { recursive: true, force: true });
   };
@@ -145,11 +183,44 @@ async function main(): Promise<number> {
       }
     }
 
+    // taken now: `postgres` becomes the section's result below
+    const realtimePostgres = "url" in postgres ? { url: postgres.url } : { skipped: skipReason(postgres) };
+    const env = {
+      node: process.version,
+      cpus: cpus().length,
+      availableParallelism: cores,
+      platform: `${process.platform}-${process.arch}`,
+      commit: gitCommit(),
+      loadGenerator: LOAD_GENERATOR,
+    };
+    const realtime = async (): Promise<RealtimeSection | Skipped> =>
+      "off" in realtimeChoice
+        ? { skipped: `turned off (${realtimeChoice.off})` }
+        : runRealtimeSection({
+            cases: realtimeChoice.cases,
+            registry,
+            tmp,
+            durationSec,
+            superuser: ctx.superuser,
+            postgres: realtimePostgres,
+            onSchema: (s) => void schemas.push(s),
+            log,
+          });
+
+    if (only) {
+      const report = { timestamp: new Date().toISOString(), env, realtime: await realtime() };
+      const path = writeRealtimeOnlyReport(join(ROOT, "bench", "results"), report);
+      process.stdout.write(realtimeOnlyMarkdown(report));
+      log(`wrote ${path}`);
+      return 0;
+    }
+
     const sqlite = await runSqliteSection(ctx);
     await compare("sqlite", sqlite);
 
     if ("url" in postgres) {
-      schema = await createBenchSchema(postgres.url);
+      const schema = await createBenchSchema(postgres.url);
+      schemas.push(schema);
       log(`postgres: ${postgres.version}, schema ${schema.name}`);
       const pg = await runPostgresSection(ctx, schema, postgres.version);
       await compare("postgres", pg);
@@ -161,16 +232,11 @@ async function main(): Promise<number> {
         ? { skipped: "BENCH_WORKERS=0" }
         : { workers, cores, coreLeftForLoadGenerator: cores >= workers + 1, results: workersResults };
 
+    const realtimeSection = await realtime();
+
     const report: BenchReport = {
       timestamp: new Date().toISOString(),
-      env: {
-        node: process.version,
-        cpus: cpus().length,
-        availableParallelism: cores,
-        platform: `${process.platform}-${process.arch}`,
-        commit: gitCommit(),
-        loadGenerator: LOAD_GENERATOR,
-      },
+      env,
       settings: {
         durationSec,
         warmupSec: load.warmupSec,
@@ -181,6 +247,7 @@ async function main(): Promise<number> {
       ...sqlite.section,
       postgres,
       workers: workersSection,
+      realtime: realtimeSection,
     };
     const paths = writeReport(join(ROOT, "bench", "results"), report);
     process.stdout.write(toMarkdown(report));
