@@ -20,13 +20,15 @@ import type { Bus } from "./core/bus.ts";
 import type { Clock, IdGen } from "./core/clock.ts";
 import { createEventHub, createServices, type Services } from "./services/index.ts";
 import { closeGracefully, createHttpServer } from "./transports/http/index.ts";
-import { registerRestApi } from "./transports/rest/index.ts";
+import { type RealtimeTimings, registerRestApi } from "./transports/rest/index.ts";
 
 /** Overrides for tests and embedders: a fixed clock, deterministic ids, cheaper hashing. */
 export interface PlinthOverrides {
   readonly clock?: Clock;
   readonly ids?: IdGen;
   readonly argon2?: Argon2Params;
+  /** Shorter realtime heartbeats and timeouts (tests). */
+  readonly realtimeTimings?: RealtimeTimings;
 }
 
 /** A built Plinth app: its HTTP server, services, and lifecycle. */
@@ -114,7 +116,10 @@ export async function createPlinth(config: Config, overrides: PlinthOverrides = 
   }
   const openBus = bus;
   const ready = services;
-  registerRestApi(http, services, { realtimeMaxConnectionsPerIp: config.realtimeMaxConnectionsPerIp });
+  registerRestApi(http, services, {
+    realtimeMaxConnectionsPerIp: config.realtimeMaxConnectionsPerIp,
+    ...(overrides.realtimeTimings ? { realtimeTimings: overrides.realtimeTimings } : {}),
+  });
 
   let closed = false;
   return {

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DEFAULT_CONFIG, type Config } from "../../src/config/index.ts";
-import { createPlinth, type Plinth } from "../../src/plinth.ts";
+import { createPlinth, type Plinth, type PlinthOverrides } from "../../src/plinth.ts";
 import type { Json } from "./json.ts";
 import { freshPostgresSchema } from "./postgres.ts";
 
@@ -34,7 +34,10 @@ export const SUPERUSER = { email: "root@example.com", password: "rootpassword123
 export const TEST_DB = process.env["PLINTH_TEST_DB"] || undefined;
 
 /** Starts a server; always close() it in an `after` hook. */
-export async function startTestServer(overrides: Partial<Config> = {}): Promise<TestServer> {
+export async function startTestServer(
+  overrides: Partial<Config> = {},
+  plinthOverrides: Omit<PlinthOverrides, "argon2"> = {},
+): Promise<TestServer> {
   const dir = mkdtempSync(join(tmpdir(), "plinth-test-"));
   const schema =
     TEST_DB !== undefined && overrides.db === undefined ? await freshPostgresSchema(TEST_DB) : undefined;
@@ -46,7 +49,7 @@ export async function startTestServer(overrides: Partial<Config> = {}): Promise<
     ...(schema ? { db: schema.url } : {}),
     ...overrides,
   };
-  const app = await createPlinth(config, { argon2: FAST_ARGON2 });
+  const app = await createPlinth(config, { argon2: FAST_ARGON2, ...plinthOverrides });
   const url = await app.listen();
   let token: string | undefined;
 

@@ -6,6 +6,7 @@ import { registerOpenApiRoutes } from "./openapi-routes.ts";
 import { createConnectionLimit } from "./realtime-connection-limit.ts";
 import { registerRealtimeRoutes } from "./realtime-routes.ts";
 import { registerRealtimeSocketRoutes } from "./realtime-socket-routes.ts";
+import { DEFAULT_REALTIME_TIMINGS, type RealtimeTimings } from "./realtime-sweeper.ts";
 import { registerRecordRoutes } from "./records-routes.ts";
 import { registerSystemRoutes } from "./system-routes.ts";
 
@@ -13,6 +14,8 @@ import { registerSystemRoutes } from "./system-routes.ts";
 export interface RestApiOptions {
   /** Most realtime connections (SSE and WebSocket together) per client address. */
   readonly realtimeMaxConnectionsPerIp: number;
+  /** Heartbeat and timeouts of realtime connections (defaults: 30 s, 5 min idle, 30 min). */
+  readonly realtimeTimings?: RealtimeTimings;
 }
 
 /** Registers the whole REST API: resolves the bearer token once per request, then the routes. */
@@ -44,6 +47,9 @@ export function registerRestApi(app: FastifyInstance, services: Services, option
   registerRecordRoutes(app, services);
   registerAuthRoutes(app, services);
   const limit = createConnectionLimit(options.realtimeMaxConnectionsPerIp);
-  registerRealtimeRoutes(app, services, limit);
-  registerRealtimeSocketRoutes(app, services, limit);
+  const timings = options.realtimeTimings ?? DEFAULT_REALTIME_TIMINGS;
+  registerRealtimeRoutes(app, services, limit, timings);
+  registerRealtimeSocketRoutes(app, services, limit, timings);
 }
+
+export { DEFAULT_REALTIME_TIMINGS, type RealtimeTimings } from "./realtime-sweeper.ts";

@@ -2,6 +2,7 @@ import type { FastifyInstance } from "fastify";
 import { validationError } from "../../core/errors.ts";
 import type { Services } from "../../services/index.ts";
 import type { ConnectionLimit } from "./realtime-connection-limit.ts";
+import { createSweeper, type RealtimeTimings } from "./realtime-sweeper.ts";
 import { bodyOf, requestInfo } from "./rest-context.ts";
 
 function channelIn(body: Record<string, unknown>): string {
@@ -11,12 +12,6 @@ function channelIn(body: Record<string, unknown>): string {
   return channel;
 }
 
-/** A connection with no message for this long is closed; the SDK reconnects (PocketBase: 5 min). */
-const IDLE_TIMEOUT_MS = 5 * 60_000;
-/** A connection is closed after this long anyway, so none holds resources forever (PocketBase: 30 min). */
-const MAX_LIFETIME_MS = 30 * 60_000;
-/** An SSE comment this often keeps proxies and NATs from dropping a quiet connection. */
-const HEARTBEAT_MS = 30_000;
 /**
  * Bytes a connection may have queued and not yet taken by its client. A client that reads slower
  * than its events arrive is disconnected at this point, so its backlog never grows without bound.
@@ -31,7 +26,9 @@ export function registerRealtimeRoutes(
   app: FastifyInstance,
   services: Services,
   limit: ConnectionLimit,
+  timings: RealtimeTimings,
 ): void {
+  const sweeper = createSweeper(timings.heartbeatMs);
   app.get("/api/realtime", { preHandler: limit.admit }, (req, reply) => {
     const address = req.ip;
     // The stream outlives Fastify's reply cycle: write to the socket directly, with the headers the
@@ -46,33 +43,32 @@ export function registerRealtimeRoutes(
       connection: "keep-alive",
     });
     let clientId = "";
-    let idle: NodeJS.Timeout | undefined;
-    const armIdle = () => {
-      clearTimeout(idle);
-      idle = setTimeout(() => services.realtime.disconnect(clientId, "idle"), IDLE_TIMEOUT_MS);
-      idle.unref();
+    const log = req.log;
+    const openedAt = Date.now();
+    let lastSent = openedAt;
+    const swept = {
+      tick(now: number) {
+        if (now - openedAt >= timings.lifetimeMs) services.realtime.disconnect(clientId, "lifetime");
+        else if (now - lastSent >= timings.idleMs) services.realtime.disconnect(clientId, "idle");
+        else res.write(":\n\n"); // an SSE comment: keeps proxies and NATs from dropping a quiet stream
+      },
     };
-    const lifetime = setTimeout(() => services.realtime.disconnect(clientId, "lifetime"), MAX_LIFETIME_MS);
-    lifetime.unref();
-    const heartbeat = setInterval(() => res.write(":\n\n"), HEARTBEAT_MS);
-    heartbeat.unref();
+    sweeper.add(swept);
     let ended = false;
     const end = () => {
       if (ended) return;
       ended = true;
       limit.release(address);
-      clearTimeout(idle);
-      clearTimeout(lifetime);
-      clearInterval(heartbeat);
+      sweeper.delete(swept);
     };
     const write = (text: string) => {
       if (res.writableLength > MAX_BUFFERED_BYTES) {
-        req.log.warn({ clientId, buffered: res.writableLength }, "realtime client too slow; disconnecting");
+        log.warn({ clientId, buffered: res.writableLength }, "realtime client too slow; disconnecting");
         res.destroy(); // not end(): that would wait to flush the backlog
         return;
       }
       res.write(text);
-      armIdle();
+      lastSent = Date.now();
     };
     const lastEventId = req.headers["last-event-id"] ?? (req.query as Record<string, unknown>)["lastEventId"];
     clientId = services.realtime.connect(

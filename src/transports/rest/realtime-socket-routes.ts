@@ -7,11 +7,10 @@ import type { Services } from "../../services/index.ts";
 import { toErrorReply } from "../http/index.ts";
 import { MAX_BUFFERED_BYTES } from "./realtime-routes.ts";
 import type { ConnectionLimit } from "./realtime-connection-limit.ts";
+import { createSweeper, type RealtimeTimings } from "./realtime-sweeper.ts";
 
 /** Largest message a client may send (a subscribe with many long topics fits easily). */
 export const MAX_CLIENT_MESSAGE_BYTES = 64 * 1024;
-/** A ping this often; a client that answered nothing (no pong, no message) since the last is dropped. */
-const HEARTBEAT_MS = 30_000;
 /** Close codes: 1012 "service restart" tells clients to reconnect (elsewhere); 1008 policy. */
 const CLOSE_CODES: Record<CloseReason, [number, string]> = {
   shutdown: [1012, "server shutting down; reconnect"],
@@ -67,17 +66,26 @@ export function registerRealtimeSocketRoutes(
   app: FastifyInstance,
   services: Services,
   limit: ConnectionLimit,
+  timings: RealtimeTimings,
 ): void {
   app.register(websocket, { options: { maxPayload: MAX_CLIENT_MESSAGE_BYTES } });
   app.register(async (scope) => {
+    // a ping each period; a client that answered nothing (no pong, no message) since the last is dropped
+    const sweeper = createSweeper(timings.heartbeatMs);
     scope.get("/api/ws", { websocket: true, preHandler: limit.admit }, (socket, req) => {
       const address = req.ip;
-      serveSocket(socket, req, services, () => limit.release(address));
+      serveSocket(socket, req, services, sweeper, () => limit.release(address));
     });
   });
 }
 
-function serveSocket(socket: WebSocket, req: FastifyRequest, services: Services, released: () => void): void {
+function serveSocket(
+  socket: WebSocket,
+  req: FastifyRequest,
+  services: Services,
+  sweeper: ReturnType<typeof createSweeper>,
+  released: () => void,
+): void {
   const realtime = services.realtime;
   let alive = true;
   const send = (text: string) => {
@@ -112,16 +120,19 @@ function serveSocket(socket: WebSocket, req: FastifyRequest, services: Services,
   if (auth !== null) realtime.authenticate(clientId, auth);
   const currentAuth = () => auth;
 
-  const heartbeat = setInterval(() => {
-    if (!alive) {
-      req.log.info({ clientId }, "realtime client stopped answering pings; disconnecting");
-      socket.terminate();
-      return;
-    }
-    alive = false;
-    socket.ping();
-  }, HEARTBEAT_MS);
-  heartbeat.unref();
+  // a ping each period; a client that answered nothing since the last one is gone
+  const swept = {
+    tick() {
+      if (!alive) {
+        req.log.info({ clientId }, "realtime client stopped answering pings; disconnecting");
+        socket.terminate();
+        return;
+      }
+      alive = false;
+      socket.ping();
+    },
+  };
+  sweeper.add(swept);
   socket.on("pong", () => {
     alive = true;
   });
@@ -201,7 +212,7 @@ function serveSocket(socket: WebSocket, req: FastifyRequest, services: Services,
     });
   });
   socket.on("close", () => {
-    clearInterval(heartbeat);
+    sweeper.delete(swept);
     released();
     realtime.disconnect(clientId);
   });
