@@ -1,33 +1,25 @@
-import type { Collection } from "../../core/collections/collection.ts";
 import type { IdGen } from "../../core/clock.ts";
-import { type ErrorCode, isPlinthError, PlinthError, validationError } from "../../core/errors.ts";
+import { PlinthError, validationError } from "../../core/errors.ts";
 import type { EventHub } from "../../core/events.ts";
 import { BUS_MAX_MESSAGE_BYTES, type Bus } from "../../core/bus.ts";
-import type { RecordRow, Store, StoreSession } from "../../core/ports.ts";
+import type { RecordRow, Store } from "../../core/ports.ts";
 import type { AuthInfo, RequestInfo } from "../../core/request-info.ts";
 import type { RecordService } from "../records/index.ts";
 import type { SchemaCache } from "../schema-cache.ts";
 import type { Settings } from "../settings/index.ts";
 import { CHANNEL_PREFIX, type ChannelMessage, createChannels } from "./channels.ts";
+import { createEventReplay, DEFAULT_REPLAY_LIMITS, type ReplayLimits } from "./event-replay.ts";
 import { createSequencer, type SequencedEvent } from "./event-sequencer.ts";
 import type { RealtimeClient, RealtimeSink } from "./realtime-client.ts";
-import { createRecordMatcher, type Delivery } from "./record-matcher.ts";
+import { createRecordDelivery } from "./record-delivery.ts";
 import {
-  MAX_SUBSCRIPTION_LENGTH,
-  MAX_SUBSCRIPTIONS,
-  parseSubscription,
-  type Subscription,
-} from "./subscriptions.ts";
+  createSubscriptionForwarding,
+  type ForwardedAnswer,
+  type ForwardedSubscriptions,
+} from "./subscription-forwarding.ts";
+import { parseSubscription, type Subscription, validateTopics } from "./subscriptions.ts";
 
-/** How long and how much of the event journal is kept for replay. */
-export interface ReplayLimits {
-  /** Events older than this (ms) are forgotten; a client that missed more must resync. */
-  readonly windowMs: number;
-  /** At most this many events are kept, and replayed to one client. */
-  readonly maxEvents: number;
-}
-
-export const DEFAULT_REPLAY_LIMITS: ReplayLimits = { windowMs: 5 * 60_000, maxEvents: 100_000 };
+export { DEFAULT_REPLAY_LIMITS, type ReplayLimits } from "./event-replay.ts";
 
 /** What the realtime service needs. */
 export interface RealtimeServiceDeps {
@@ -62,43 +54,10 @@ interface RemoteRecordEvent {
   readonly row?: RecordRow;
 }
 
-/**
- * A subscription request for a connection held by another instance (a load balancer sent the POST
- * elsewhere than the stream): the instance holding it applies it and answers.
- */
-interface ForwardedSubscriptions {
-  readonly t: "sub";
-  readonly o: string;
-  /** Request id, echoed in the answer. */
-  readonly q: string;
-  readonly clientId: string;
-  readonly token?: string | undefined;
-  readonly subscriptions: string[];
-}
-
-interface ForwardedAnswer {
-  readonly t: "sub-r";
-  readonly o: string;
-  readonly q: string;
-  /** This instance does not hold the connection. */
-  readonly miss?: true;
-  readonly error?: { code: ErrorCode; message: string } | undefined;
-}
-
-/** How long a forwarded subscription request waits for the instance holding the connection. */
-const FORWARD_TIMEOUT_MS = 3_000;
-
-/** Thrown to roll back the check of a record put back for its subscribers. */
-const ROLLBACK = Symbol("rollback");
-
 const CLIENT_ID_ALPHABET = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
-/** How long messages prepared for a delete wait for its commit before they are dropped (rolled back). */
-const DELETE_MESSAGES_TTL_MS = 60_000;
 /** How often the journal is read for events the bus did not bring, and pruned. */
 const POLL_MS = 1_000;
 const PRUNE_MS = 30_000;
-/** Journal entries one replay read takes. */
-const REPLAY_PAGE = 200;
 
 function sameAuth(a: AuthInfo | null, b: AuthInfo | null): boolean {
   if (a === null || b === null) return a === b;
@@ -123,9 +82,6 @@ function sameAuth(a: AuthInfo | null, b: AuthInfo | null): boolean {
 export async function startRealtimeService(deps: RealtimeServiceDeps) {
   const limits = deps.replay ?? DEFAULT_REPLAY_LIMITS;
   const clients = new Map<string, RealtimeClient>();
-  /** Messages for deletes that are about to commit, by "collectionId/recordId". */
-  const deleteMessages = new Map<string, { at: number; deliveries: Delivery[] }>();
-  const matcher = createRecordMatcher(deps.records);
   const channels = createChannels({
     settings: deps.settings,
     schema: deps.schema,
@@ -137,172 +93,47 @@ export async function startRealtimeService(deps: RealtimeServiceDeps) {
     log: deps.log,
     clients: () => clients.values(),
   });
+  const delivery = createRecordDelivery({
+    schema: deps.schema,
+    records: deps.records,
+    store: deps.store,
+    log: deps.log,
+    clients,
+    disconnect: (clientId) => service.disconnect(clientId),
+  });
   const bounds = await deps.store.eventBounds();
   const sequencer = createSequencer({
     after: bounds.last,
     fetch: (after, limit) => deps.store.readEvents(after, limit),
     lastHandedOut: async () => (await deps.store.eventBounds()).last,
-    handle,
+    handle: (event) => delivery.handle(event, event.seq),
     log: deps.log,
   });
-
-  function subscribersOf(
-    c: Collection,
-    recordId: string,
-    only?: RealtimeClient,
-  ): [RealtimeClient, Subscription][] {
-    const out: [RealtimeClient, Subscription][] = [];
-    for (const client of only ? [only] : clients.values()) {
-      for (const sub of client.subscriptions) {
-        if (sub.collection !== c.name && sub.collection !== c.id) continue;
-        if (sub.target === "*" || sub.target === recordId) out.push([client, sub]);
-      }
-    }
-    return out;
-  }
-
-  function deliver(deliveries: readonly Delivery[], id: number | undefined, replaying = false): void {
-    for (const [client, topic, data] of deliveries) {
-      if (clients.get(client.id) !== client) continue; // disconnected meanwhile
-      if (client.replaying !== replaying) continue; // the replay sends it
-      try {
-        client.sink.event(topic, data, id);
-        if (id !== undefined) client.seen = id;
-      } catch (err) {
-        deps.log.warn({ err, clientId: client.id }, "realtime client could not be written to");
-        service.disconnect(client.id);
-      }
-    }
-  }
-
-  /** The connections authenticated as record `recordId` of collection `c`, with that auth. */
-  function* authenticatedAs(c: Collection, recordId: unknown): Generator<[RealtimeClient, AuthInfo]> {
-    if (c.type !== "auth") return;
-    for (const client of clients.values()) {
-      const auth = client.auth;
-      if (auth !== null && auth.collectionId === c.id && auth.record["id"] === recordId) yield [client, auth];
-    }
-  }
-
-  /** An auth record changed or went: connections authenticated as it follow (PocketBase's rules). */
-  function followAuthRecord(c: Collection, event: SequencedEvent): void {
-    if (event.action === "create") return;
-    for (const [client, auth] of authenticatedAs(c, event.recordId)) {
-      const row = event.row;
-      // a new token key (password, email change…) or a delete ends the connection's authentication;
-      // without the row (too large to travel) the change cannot be judged: drop it too
-      if (event.action === "delete" || row === undefined || auth.record["tokenKey"] !== row["tokenKey"])
-        client.auth = null;
-      else client.auth = { ...auth, record: row };
-    }
-  }
-
-  /** Checks subscribers against a row that no longer exists, put back in a transaction that rolls back. */
-  async function withRowPutBack(
-    action: string,
-    c: Collection,
-    row: RecordRow,
-    subscribers: readonly [RealtimeClient, Subscription][],
-  ): Promise<Delivery[]> {
-    let deliveries: Delivery[] = [];
-    await deps.store
-      .transaction(async (tx) => {
-        await tx.insertRecord(c, row);
-        const found = await matcher.deliveries(action, c, String(row["id"]), subscribers, tx);
-        deliveries = found === "missing" ? [] : found;
-        throw ROLLBACK;
-      })
-      .catch((err: unknown) => {
-        if (err !== ROLLBACK) throw err;
-      });
-    return deliveries;
-  }
-
-  /** The messages one event produces for `subscribers`, checked as the record is now (or was, if gone). */
-  async function deliveriesOf(
-    c: Collection,
-    event: SequencedEvent,
-    subscribers: readonly [RealtimeClient, Subscription][],
-  ): Promise<Delivery[]> {
-    if (event.action !== "delete") {
-      const found = await matcher.deliveries(event.action, c, event.recordId, subscribers, deps.store);
-      if (found !== "missing") return found;
-      // deleted since (even while the checks ran): check the row the write left instead
-    }
-    if (event.row === undefined) return []; // too large to travel: its subscribers elsewhere miss it
-    return withRowPutBack(event.action, c, event.row, subscribers);
-  }
-
-  async function handle(event: SequencedEvent): Promise<void> {
-    const c = deps.schema.byNameOrId(event.collectionId);
-    if (c === undefined) return;
-    // an updated auth record first updates the connections authenticated as it (PocketBase's order)
-    followAuthRecord(c, event);
-    if (clients.size === 0) return;
-    const key = `${c.id}/${event.recordId}`;
-    const prepared = event.action === "delete" ? deleteMessages.get(key) : undefined;
-    if (prepared !== undefined) {
-      deleteMessages.delete(key);
-      deliver(prepared.deliveries, event.seq);
-      return;
-    }
-    const subscribers = subscribersOf(c, event.recordId);
-    if (subscribers.length > 0) deliver(await deliveriesOf(c, event, subscribers), event.seq);
-  }
-
-  /** Sends `client` alone the journal's events in (from, upTo]; returns the last one it got to. */
-  async function replayRange(client: RealtimeClient, from: number, upTo: number): Promise<number> {
-    while (from < upTo && clients.get(client.id) === client) {
-      const page = await deps.store.readEvents(from, Math.min(REPLAY_PAGE, upTo - from));
-      if (page.length === 0) break;
-      for (const event of page) {
-        from = event.seq;
-        const c = deps.schema.byNameOrId(event.collectionId);
-        if (c === undefined) continue;
-        const subscribers = subscribersOf(c, event.recordId, client);
-        if (subscribers.length > 0) deliver(await deliveriesOf(c, event, subscribers), event.seq, true);
-      }
-    }
-    return from;
-  }
-
-  /**
-   * Sends `client` the events after `after` it missed, then makes it live; or tells it to resync.
-   * Most of the replay runs beside live delivery (which holds this client's events back meanwhile,
-   * since the replay covers them); only the last stretch runs in line, so one client's long replay
-   * never delays everyone's events.
-   */
-  async function replay(client: RealtimeClient, after: number): Promise<void> {
-    const upTo = sequencer.processed;
-    const kept = await deps.store.eventBounds();
-    const reason =
-      Number.isNaN(after) || after > upTo
-        ? "unknown event id"
-        : after === upTo
-          ? undefined
-          : after + 1 < kept.first
-            ? "missed events are no longer kept"
-            : upTo - after > limits.maxEvents
-              ? "too many missed events"
-              : undefined;
-    if (reason !== undefined) {
-      await sequencer.run(async () => {
-        client.sink.resync(sequencer.processed, reason);
-        client.replaying = false;
-      });
-      return;
-    }
-    let from = after;
-    for (let round = 0; round < 10 && sequencer.processed - from > REPLAY_PAGE; round++)
-      from = await replayRange(client, from, sequencer.processed);
-    await sequencer.run(async () => {
-      await replayRange(client, from, sequencer.processed);
-      client.replaying = false;
-    });
-  }
+  const replay = createEventReplay({
+    store: deps.store,
+    sequencer,
+    delivery,
+    limits,
+    clients,
+    log: deps.log,
+  });
+  const forwarding = createSubscriptionForwarding({
+    bus: deps.bus,
+    channel: deps.channel,
+    origin: deps.origin,
+    ids: deps.ids,
+    log: deps.log,
+    peers: deps.peers,
+    async apply(clientId, token, subscriptions) {
+      const client = clients.get(clientId);
+      if (client === undefined) return false;
+      await applySubscriptions(client, await deps.authenticate(token), subscriptions);
+      return true;
+    },
+  });
 
   deps.events.subscribe((event) => {
-    if (event.kind === "schema" || event.kind === "caches-stale") matcher.reset();
+    if (event.kind === "schema" || event.kind === "caches-stale") delivery.reset();
     if (event.kind !== "create" && event.kind !== "update" && event.kind !== "delete") return;
     const sequenced: SequencedEvent = {
       seq: event.seq ?? 0,
@@ -313,20 +144,12 @@ export async function startRealtimeService(deps: RealtimeServiceDeps) {
     };
     if (event.seq === undefined) {
       // written without the journal: delivered here only, with no id
-      void sequencer.run(() => handleUnsequenced(sequenced));
+      void sequencer.run(() => delivery.handle(sequenced, undefined));
       return;
     }
     sequencer.arrive(sequenced);
     announce(sequenced);
   });
-
-  async function handleUnsequenced(event: SequencedEvent): Promise<void> {
-    const c = deps.schema.byNameOrId(event.collectionId);
-    if (c === undefined) return;
-    followAuthRecord(c, event);
-    const subscribers = subscribersOf(c, event.recordId);
-    if (subscribers.length > 0) deliver(await deliveriesOf(c, event, subscribers), undefined);
-  }
 
   /** Tells the other instances at once (they would find it in the journal within a poll anyway). */
   function announce(event: SequencedEvent): void {
@@ -360,8 +183,7 @@ export async function startRealtimeService(deps: RealtimeServiceDeps) {
       return;
     }
     if (typeof message !== "object" || message === null || message.o === deps.origin) return;
-    if (message.t === "sub") void answerForwarded(message);
-    else if (message.t === "sub-r") forwarded.get(message.q)?.(message);
+    if (message.t === "sub" || message.t === "sub-r") forwarding.receive(message);
     else if (message.t === "bc" || message.t === "pr" || message.t === "pr-sync") channels.receive(message);
     if (message.t !== undefined) return;
     if (message.o === deps.origin || typeof message.c !== "string" || typeof message.r !== "string") return;
@@ -376,17 +198,7 @@ export async function startRealtimeService(deps: RealtimeServiceDeps) {
     });
   });
 
-  deps.records.onBeforeDelete(async (session: StoreSession, c, row) => {
-    if (clients.size === 0) return;
-    const now = Date.now();
-    for (const [key, entry] of deleteMessages)
-      if (now - entry.at > DELETE_MESSAGES_TTL_MS) deleteMessages.delete(key);
-    const subscribers = subscribersOf(c, String(row["id"]));
-    if (subscribers.length === 0) return;
-    const found = await matcher.deliveries("delete", c, String(row["id"]), subscribers, session);
-    if (found !== "missing" && found.length > 0)
-      deleteMessages.set(`${c.id}/${String(row["id"])}`, { at: now, deliveries: found });
-  });
+  deps.records.onBeforeDelete((session, c, row) => delivery.prepareDelete(session, c, row));
 
   let polling = false;
   const poll = setInterval(() => {
@@ -429,37 +241,6 @@ export async function startRealtimeService(deps: RealtimeServiceDeps) {
     for (const [name, grant] of client.channels) if (grant !== auth) client.channels.delete(name);
   }
 
-  function validateTopics(subscriptions: unknown, errors: Record<string, { code: string; message: string }>) {
-    if (!Array.isArray(subscriptions) || subscriptions.some((s) => typeof s !== "string"))
-      errors["subscriptions"] = { code: "validation_invalid_value", message: "Must be a list of strings." };
-    else if (subscriptions.length > MAX_SUBSCRIPTIONS)
-      errors["subscriptions"] = {
-        code: "validation_length_too_long",
-        message: `The length must be no more than ${MAX_SUBSCRIPTIONS}.`,
-      };
-    else if (subscriptions.some((s: string) => s.length > MAX_SUBSCRIPTION_LENGTH))
-      errors["subscriptions"] = {
-        code: "validation_length_too_long",
-        message: `Each subscription must be at most ${MAX_SUBSCRIPTION_LENGTH} characters.`,
-      };
-  }
-
-  /** Starts a pending replay once the client has said what it wants. */
-  function startReplay(client: RealtimeClient): Promise<void> {
-    const after = client.resumeAfter;
-    if (after === undefined || client.subscriptions.length === 0) return Promise.resolve();
-    client.resumeAfter = undefined;
-    client.replaying = true;
-    return replay(client, after)
-      .catch((err: unknown) => deps.log.warn({ err, clientId: client.id }, "realtime replay failed"))
-      .finally(() => {
-        client.replaying = false;
-      });
-  }
-
-  /** Forwarded subscription requests waiting for their answer, by request id. */
-  const forwarded = new Map<string, (answer: ForwardedAnswer) => void>();
-
   /**
    * Checks the channel topics among `topics` for a connection about to have `auth`; returns what
    * applies them. Nothing changes unless every one is allowed.
@@ -486,60 +267,7 @@ export async function startRealtimeService(deps: RealtimeServiceDeps) {
     client.subscriptions = recordSubscriptions(topics);
     client.channels = new Map();
     listen();
-    void startReplay(client);
-  }
-
-  async function answerForwarded(m: ForwardedSubscriptions): Promise<void> {
-    const client = clients.get(m.clientId);
-    let answer: ForwardedAnswer = { t: "sub-r", o: deps.origin, q: m.q, miss: true };
-    if (client !== undefined && Array.isArray(m.subscriptions)) {
-      let error: ForwardedAnswer["error"];
-      try {
-        await applySubscriptions(client, await deps.authenticate(m.token), m.subscriptions);
-      } catch (err) {
-        error = isPlinthError(err)
-          ? { code: err.code, message: err.message }
-          : { code: "internal", message: "" };
-      }
-      answer = { t: "sub-r", o: deps.origin, q: m.q, error };
-    }
-    await deps.bus.publish(deps.channel, JSON.stringify(answer)).catch((err: unknown) => {
-      deps.log.warn({ err }, "realtime could not answer a forwarded subscription request");
-    });
-  }
-
-  /** Asks the other instances to apply subscriptions for a connection this one does not hold. */
-  async function forwardSubscriptions(clientId: string, token: string | undefined, subscriptions: string[]) {
-    const peers = deps.peers();
-    if (peers === 0) throw new PlinthError("not_found", "Missing or invalid client id.");
-    const q = deps.ids.random(20, CLIENT_ID_ALPHABET);
-    const request: ForwardedSubscriptions = { t: "sub", o: deps.origin, q, clientId, token, subscriptions };
-    let timer: NodeJS.Timeout | undefined;
-    let misses = 0;
-    const answer = await new Promise<ForwardedAnswer | undefined>((resolve) => {
-      forwarded.set(q, (a) => {
-        if (a.miss === undefined) resolve(a);
-        else if (++misses >= peers) resolve(undefined);
-      });
-      timer = setTimeout(() => resolve(undefined), FORWARD_TIMEOUT_MS);
-      deps.bus.publish(deps.channel, JSON.stringify(request)).catch(() => resolve(undefined));
-    }).finally(() => {
-      clearTimeout(timer);
-      forwarded.delete(q);
-    });
-    if (answer === undefined) throw new PlinthError("not_found", "Missing or invalid client id.");
-    if (answer.error !== undefined) throw new PlinthError(answer.error.code, answer.error.message);
-  }
-
-  /** Where recently ended connections were in the event order, for a client that resumes by its old id. */
-  const departed = new Map<string, number>();
-  const MAX_DEPARTED = 10_000;
-
-  /** The event id a reconnecting client gives: a number, or its old client id (it saw no event since). */
-  function resumePoint(lastEventId: string | undefined): number | undefined {
-    if (lastEventId === undefined || lastEventId === "") return undefined;
-    if (/^\d{1,15}$/.test(lastEventId)) return Number(lastEventId);
-    return departed.get(lastEventId) ?? Number.NaN; // NaN: unknown here, told to resync
+    void replay.start(client);
   }
 
   const service = {
@@ -549,7 +277,7 @@ export async function startRealtimeService(deps: RealtimeServiceDeps) {
      */
     connect(sink: RealtimeSink, lastEventId?: string): string {
       const id = deps.ids.random(40, CLIENT_ID_ALPHABET);
-      const resumeAfter = resumePoint(lastEventId);
+      const resumeAfter = replay.resumePoint(lastEventId);
       const client: RealtimeClient = {
         id,
         sink,
@@ -571,9 +299,7 @@ export async function startRealtimeService(deps: RealtimeServiceDeps) {
       const client = clients.get(clientId);
       if (client === undefined) return;
       clients.delete(clientId);
-      departed.delete(clientId);
-      departed.set(clientId, client.seen);
-      if (departed.size > MAX_DEPARTED) departed.delete(departed.keys().next().value as string);
+      replay.departed(client);
       channels.disconnected(client);
       client.sink.close(reason);
     },
@@ -599,7 +325,7 @@ export async function startRealtimeService(deps: RealtimeServiceDeps) {
       if (Object.keys(errors).length > 0) throw validationError(errors);
       const client = clients.get(clientId as string);
       if (client !== undefined) await applySubscriptions(client, request.auth, subscriptions as string[]);
-      else await forwardSubscriptions(clientId as string, token, subscriptions as string[]);
+      else await forwarding.forward(clientId as string, token, subscriptions as string[]);
     },
 
     /** WebSocket `auth`: binds `auth` to the connection (the same rules as a subscription request). */
@@ -680,8 +406,8 @@ export async function startRealtimeService(deps: RealtimeServiceDeps) {
     /** WebSocket `resume`: replays what the client missed after event `after`; resolves when sent. */
     resume(clientId: string, lastEventId: string): Promise<void> {
       const client = requireClient(clientId);
-      client.resumeAfter = resumePoint(lastEventId) ?? Number.NaN;
-      return startReplay(client);
+      client.resumeAfter = replay.resumePoint(lastEventId) ?? Number.NaN;
+      return replay.start(client);
     },
 
     /** Ends every connection, telling clients to reconnect (to another instance if there is one). */

@@ -58,3 +58,22 @@ export function parseSubscription(name: string): Subscription | null {
     headers: stringValues(options.headers, (k) => k.toLowerCase().replace(/[^a-z0-9]+/g, "_")),
   };
 }
+
+/** A field error, in the shape validation errors carry. */
+type FieldError = { code: string; message: string };
+
+/** Checks a list of topics against the limits; adds a `subscriptions` error to `errors` if it breaks one. */
+export function validateTopics(subscriptions: unknown, errors: Record<string, FieldError>): void {
+  if (!Array.isArray(subscriptions) || subscriptions.some((s) => typeof s !== "string"))
+    errors["subscriptions"] = { code: "validation_invalid_value", message: "Must be a list of strings." };
+  else if (subscriptions.length > MAX_SUBSCRIPTIONS)
+    errors["subscriptions"] = {
+      code: "validation_length_too_long",
+      message: `The length must be no more than ${MAX_SUBSCRIPTIONS}.`,
+    };
+  else if (subscriptions.some((s: string) => s.length > MAX_SUBSCRIPTION_LENGTH))
+    errors["subscriptions"] = {
+      code: "validation_length_too_long",
+      message: `Each subscription must be at most ${MAX_SUBSCRIPTION_LENGTH} characters.`,
+    };
+}
