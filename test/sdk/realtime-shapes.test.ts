@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { EventSource } from "eventsource";
 import type PocketBase from "pocketbase";
-import type { RecordSubscription } from "pocketbase";
+import { collector, settle } from "./realtime-fixture.ts";
 import { startTestServer, type TestServer } from "../support/test-server.ts";
 import { authId, newClient, rejection, superuserClient, userClient } from "./sdk-fixture.ts";
 
@@ -21,29 +21,6 @@ const clients: PocketBase[] = [];
 function tracked(pb: PocketBase): PocketBase {
   clients.push(pb);
   return pb;
-}
-
-/** Collects a subscription's events; `next(n)` resolves once n have arrived (bounded wait). */
-function collector() {
-  const events: RecordSubscription[] = [];
-  return {
-    events,
-    handler: (e: RecordSubscription) => void events.push(e),
-    async next(n: number): Promise<RecordSubscription[]> {
-      for (let i = 0; i < 400 && events.length < n; i++) await new Promise((r) => setTimeout(r, 10));
-      assert.ok(events.length >= n, `expected ${n} events, got ${events.length}: ${JSON.stringify(events)}`);
-      return events.slice(0, n);
-    },
-  };
-}
-
-/** Waits until every event that could still reach `pb` has had its chance (a marker on a public collection). */
-async function settle(pb: PocketBase): Promise<void> {
-  const marker = collector();
-  const off = await pb.collection("markers").subscribe("*", marker.handler);
-  await su.collection("markers").create({});
-  await marker.next(1);
-  await off();
 }
 
 before(async () => {
@@ -158,7 +135,7 @@ describe("realtime auth follows the auth record", () => {
     await seen.next(1);
     await su.collection("users").update(authId(dave), { email: "dave2@example.com" });
     await su.collection("vault").create({ label: "after", owner: authId(dave) });
-    await settle(dave);
+    await settle(su, dave);
     assert.deepEqual(
       seen.events.map((e) => e.record["label"]),
       ["before"],
@@ -181,7 +158,7 @@ describe("realtime auth follows the auth record", () => {
     await su.collection("users").update(authId(erin), { name: "insider" });
     await su.collection("named").create({ title: "now" });
     await seen.next(1);
-    await settle(erin);
+    await settle(su, erin);
     assert.deepEqual(
       seen.events.map((e) => e.record["title"]),
       ["now"],
@@ -194,7 +171,7 @@ describe("realtime auth follows the auth record", () => {
     const seen = collector();
     const off = await guest.collection("vault").subscribe("*", seen.handler);
     await su.collection("vault").create({ label: "owned", owner: authId(bob) });
-    await settle(guest);
+    await settle(su, guest);
     assert.deepEqual(seen.events, []);
     await off();
   });

@@ -4,7 +4,7 @@ import { connect } from "node:net";
 import { after, before, describe, test } from "node:test";
 import { EventSource } from "eventsource";
 import type PocketBase from "pocketbase";
-import type { RecordSubscription } from "pocketbase";
+import { collector, settle } from "./realtime-fixture.ts";
 import { startTestServer, type TestServer } from "../support/test-server.ts";
 import { authId, newClient, superuserClient, userClient } from "./sdk-fixture.ts";
 
@@ -17,29 +17,6 @@ let bob: PocketBase;
 let guest: PocketBase;
 
 const OWNER = "owner = @request.auth.id";
-
-/** Collects the events a subscription receives; `next(n)` resolves once n have arrived (bounded). */
-function collector() {
-  const events: RecordSubscription[] = [];
-  return {
-    events,
-    handler: (e: RecordSubscription) => void events.push(e),
-    async next(n: number): Promise<RecordSubscription[]> {
-      for (let i = 0; i < 400 && events.length < n; i++) await new Promise((r) => setTimeout(r, 10));
-      assert.ok(events.length >= n, `expected ${n} events, got ${events.length}: ${JSON.stringify(events)}`);
-      return events.slice(0, n);
-    },
-  };
-}
-
-/** Waits until every event that could still arrive has had its chance (a marker event on a public collection). */
-async function settle(pb: PocketBase): Promise<void> {
-  const marker = collector();
-  const off = await pb.collection("markers").subscribe("*", marker.handler);
-  await su.collection("markers").create({});
-  await marker.next(1);
-  await off();
-}
 
 before(async () => {
   server = await startTestServer();
@@ -101,8 +78,8 @@ describe("realtime over SSE with the SDK", () => {
     const mine = await alice.collection("notes").create({ text: "alice only", owner: authId(alice) });
     const bobs = await bob.collection("notes").create({ text: "bob's", owner: authId(bob) });
     await alice.collection("notes").delete(mine.id);
-    await settle(bob);
-    await settle(guest);
+    await settle(su, bob);
+    await settle(su, guest);
     assert.deepEqual(
       bobSeen.events.map((e) => [e.action, e.record.id]),
       [["create", bobs.id]],
@@ -118,7 +95,7 @@ describe("realtime over SSE with the SDK", () => {
     const note = await alice.collection("notes").create({ text: "keep me", owner: authId(alice) });
     await alice.collection("notes").update(note.id, { text: "drop me" });
     await su.collection("notes").update(note.id, { owner: authId(bob), text: "keep, but bob's" });
-    await settle(alice);
+    await settle(su, alice);
     assert.deepEqual(
       seen.events.map((e) => [e.action, e.record["text"]]),
       [["create", "keep me"]],
@@ -134,7 +111,7 @@ describe("realtime over SSE with the SDK", () => {
     await alice.collection("notes").update(b.id, { text: "two!" });
     await alice.collection("notes").update(a.id, { text: "one!" });
     const [only] = await seen.next(1);
-    await settle(alice);
+    await settle(su, alice);
     assert.equal(seen.events.length, 1);
     assert.equal(only!.record.id, a.id);
     await off();
@@ -200,7 +177,7 @@ describe("realtime over SSE with the SDK", () => {
       passwordConfirm: "another-password",
     });
     await su.collection("notes").create({ text: "after", owner: authId(carol) });
-    await settle(carol);
+    await settle(su, carol);
     assert.deepEqual(
       seen.events.map((e) => e.record["text"]),
       ["before"],
