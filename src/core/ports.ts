@@ -73,9 +73,9 @@ export interface StoreSession {
   deleteRecord(collection: Collection, id: string): Promise<void>;
   truncate(collection: Collection): Promise<void>;
   /**
-   * Record `id` as stored, and for each condition list whether the record passes all of it: one
-   * query however many conditions (realtime checks every subscriber of an event this way). Null when
-   * the record does not exist.
+   * Record `id` as stored, and for each condition list whether the record passes all of it: normally
+   * one statement however many conditions, planned per condition shape rather than per condition
+   * (realtime checks every subscriber of an event this way). Null when the record does not exist.
    */
   matchRecord(
     collection: Collection,

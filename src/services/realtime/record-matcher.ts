@@ -9,9 +9,6 @@ import type { Subscription } from "./subscriptions.ts";
 /** One message for one client: the subscription it is for, and its JSON. */
 export type Delivery = readonly [client: RealtimeClient, topic: string, data: string];
 
-/** How many distinct conditions one query tests (keeps statements and parameter counts bounded). */
-const CONDITIONS_PER_QUERY = 100;
-
 /** Rule and filter text that reads the clock must be resolved afresh for every event. */
 const READS_CLOCK = /@(now|second|minute|hour|weekday|day|month|year|today|yesterday|tomorrow)/i;
 
@@ -26,8 +23,10 @@ interface Resolved {
 /**
  * Decides which subscribers see a record event, in batches: every subscriber's rule and filter are
  * resolved to conditions (cached until its auth or the schema changes), subscribers with equal
- * conditions share one test, and all distinct tests run in one query per hundred. So the database
- * work per event grows with the number of distinct rules in use, not with subscribers.
+ * conditions share one test, and the store tests all of them in one statement, with one column per
+ * condition shape (conditions alike but for their values, such as an owner rule under many users,
+ * share one). So the database work per event grows with the number of distinct rules in use, not
+ * with subscribers.
  */
 export function createRecordMatcher(records: RecordService) {
   let resolved = new WeakMap<Subscription, Resolved>();
@@ -81,21 +80,16 @@ export function createRecordMatcher(records: RecordService) {
         group.members.push([client, sub]);
       }
       const all = [...groups.values()];
+      if (all.length === 0) return []; // nobody here may see records of this collection
+      const result = await session.matchRecord(
+        c,
+        id,
+        all.map((g) => g.conditions),
+      );
+      if (result === null) return "missing";
       const visible: [RealtimeClient, Subscription][] = [];
-      let row: RecordRow | undefined;
-      for (let i = 0; i < all.length; i += CONDITIONS_PER_QUERY) {
-        const chunk = all.slice(i, i + CONDITIONS_PER_QUERY);
-        const result = await session.matchRecord(
-          c,
-          id,
-          chunk.map((g) => g.conditions),
-        );
-        if (result === null) return "missing";
-        row = result.row;
-        for (const [j, g] of chunk.entries()) if (result.matches[j]) visible.push(...g.members);
-      }
-      if (row === undefined) return [];
-      return shapeFor(action, c, row, visible, session);
+      for (const [j, g] of all.entries()) if (result.matches[j]) visible.push(...g.members);
+      return shapeFor(action, c, result.row, visible, session);
     },
   };
 

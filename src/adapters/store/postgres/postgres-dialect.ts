@@ -104,4 +104,5 @@ export const postgresDialect: SqlDialect = {
   columnDefinition,
   encodeValue,
   decodeValue,
+  listAggregate: (expr) => `string_agg((${expr})::text, ',')`,
 };

@@ -22,6 +22,8 @@ export interface SqlDialect extends SqlFilterDialect {
   decodeValue(field: Field, raw: unknown): unknown;
   /** SQL for "rows in random order". */
   randomOrder(): string;
+  /** An aggregate of `expr` over the rows as comma-separated text; NULL when there are none. */
+  listAggregate(expr: string): string;
 }
 
 /** Dialect-specific DDL for keeping a collection's table in step with its definition. */

@@ -5,6 +5,7 @@ import type { RecordQuery, RecordRow, Store, StoreSession } from "../../../core/
 import { compileFilter, compileSort } from "./compile-filter.ts";
 import type { SqlDialect, SqlSchemaDialect } from "./dialect.ts";
 import type { SqlConnection, SqlDriver } from "./sql-driver.ts";
+import { createRecordMatchPlanner, readMatches } from "./match-record.ts";
 import { appendJournal, journalBounds, pruneJournal, readJournal } from "./sql-journal.ts";
 
 /** The savepoint a view is created in again after a change dropped it (never nested). */
@@ -40,6 +41,7 @@ function jsonColumn(raw: unknown): unknown {
 export function createSqlStore(deps: SqlStoreDeps): Store {
   const { driver, dialect, schema } = deps;
   const q = (s: string) => dialect.quoteIdent(s);
+  const matcher = createRecordMatchPlanner(dialect);
 
   /** Translates driver errors at the boundary: unique violations become field errors, never SQL text. */
   function translate(err: unknown, collection?: Collection): never {
@@ -311,27 +313,19 @@ export function createSqlStore(deps: SqlStoreDeps): Store {
         await conn.run(`DELETE FROM ${q(collection.name)}`, []);
       },
       async matchRecord(collection, id, conditions) {
-        const params: unknown[] = [];
-        const table = collection.name;
-        const columns = conditions.map((list, i) => {
-          const test =
-            list.length === 0
-              ? "1 = 1"
-              : list.map((w) => `(${compileFilter(w, { dialect, params, table })})`).join(" AND ");
-          return `CASE WHEN ${test} THEN 1 ELSE 0 END AS ${q(`__match${i}`)}`;
-        });
-        params.push(id);
-        const sql = `SELECT ${[`${q(table)}.*`, ...columns].join(", ")} FROM ${q(table)} WHERE ${q(table)}.${q("id")} = ${dialect.placeholder(params.length)}`;
+        const matches = conditions.map(() => false);
+        let row: RecordRow | undefined;
         try {
-          const [raw] = await conn.all(sql, params);
-          if (raw === undefined) return null;
-          return {
-            row: decodeRow(dialect, collection.fields, raw),
-            matches: conditions.map((_, i) => Number(raw[`__match${i}`]) === 1),
-          };
+          for (const statement of matcher.statements(collection.name, id, conditions)) {
+            const [raw] = await conn.all(statement.sql, statement.params);
+            if (raw === undefined) return null;
+            row ??= decodeRow(dialect, collection.fields, raw);
+            readMatches(statement, raw, matches);
+          }
         } catch (err) {
           return translate(err);
         }
+        return row === undefined ? null : { row, matches };
       },
       appendEvents(entries) {
         return appendJournal(conn, dialect, entries);

@@ -108,4 +108,5 @@ export const sqliteDialect: SqlDialect = {
   columnDefinition,
   encodeValue,
   decodeValue,
+  listAggregate: (expr) => `group_concat(${expr}, ',')`,
 };
