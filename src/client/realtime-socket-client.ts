@@ -24,7 +24,8 @@ export type ChannelEvent =
       readonly type: "broadcast";
       readonly event: string;
       readonly data: unknown;
-      readonly from: { readonly clientId: string | null; readonly auth: AuthRef | null };
+      /** The sender's presence id (null for server code), and who it is authenticated as. */
+      readonly from: { readonly id: string | null; readonly auth: AuthRef | null };
     }
   | {
       readonly type: "presence";
@@ -38,8 +39,9 @@ export interface AuthRef {
   readonly id: string;
 }
 
+/** A connection in a channel's presence; `id` is its presence id (a connection's own is `presenceId`). */
 export interface PresenceMember {
-  readonly clientId: string;
+  readonly id: string;
   readonly auth: AuthRef | null;
   readonly state: unknown;
 }
@@ -54,7 +56,7 @@ export interface SubscribeOptions {
 
 /** What the server sends. */
 type ServerMessage =
-  | { type: "connected"; clientId: string; lastEventId: string }
+  | { type: "connected"; clientId: string; presenceId: string; lastEventId: string }
   | { type: "ack"; id: number; [key: string]: unknown }
   | { type: "error"; id?: number; error: PlinthErrorBody }
   | { type: "pong"; id: number }
@@ -119,6 +121,8 @@ export class RealtimeSocket {
   #connected: Promise<void>;
   #markConnected: () => void = () => {};
   clientId = "";
+  /** How this connection appears to others in presence and broadcasts (`PresenceMember.id`). */
+  presenceId = "";
 
   /** `baseUrl`: the server (http(s)://host:port); the socket goes to /api/ws. */
   constructor(baseUrl: string, options: RealtimeSocketOptions = {}) {
@@ -281,8 +285,10 @@ export class RealtimeSocket {
     const topics = [...this.#listeners.keys()];
     this.#subscribed.clear();
     for (const t of topics) this.#subscribed.add(t);
-    if (topics.length > 0) await this.#send({ type: "subscribe", topics });
+    // resume first: the server replays what was missed once the subscriptions are set, before any
+    // live event, so nothing arrives twice or out of order
     if (this.#lastEventId !== undefined) await this.#send({ type: "resume", lastEventId: this.#lastEventId });
+    if (topics.length > 0) await this.#send({ type: "subscribe", topics });
     for (const [channel, state] of this.#presence) await this.#send({ type: "join", channel, state });
   }
 
@@ -290,6 +296,7 @@ export class RealtimeSocket {
     switch (m.type) {
       case "connected":
         this.clientId = m.clientId;
+        this.presenceId = m.presenceId;
         this.#lastEventId ??= m.lastEventId;
         this.#restore().then(
           () => {

@@ -156,7 +156,7 @@ describe("realtime channels", () => {
       event: "typing",
       data: { on: true },
       from: {
-        clientId: String(sender.messages[0]!["clientId"]),
+        id: String(sender.messages[0]!["presenceId"]),
         auth: { collectionName: "users", id: alice.id },
       },
     };
@@ -170,7 +170,11 @@ describe("realtime channels", () => {
     });
     assert.equal(viaRest.status, 204, JSON.stringify(viaRest.body));
     const [, second] = await sse.next(2);
-    assert.deepEqual(second!.data["from"], { clientId: null, auth: { collectionName: "users", id: bob.id } });
+    assert.deepEqual(second!.data["from"], { id: null, auth: { collectionName: "users", id: bob.id } });
+    assert.ok(
+      !JSON.stringify(viaSse!.data).includes(String(sender.messages[0]!["clientId"])),
+      "no client id",
+    );
   });
 
   test("listen and publish rules: evaluated on the caller's auth record, with the channel's * segments", async () => {
@@ -237,10 +241,10 @@ describe("realtime channels", () => {
     const refused = await guest.call({ type: "join", channel: "doc/1", state: {} });
     assert.equal((refused["error"] as Record<string, Json>)["status"], 403);
     const a = await socket(server, alice.token);
-    const aliceClient = String(a.messages[0]!["clientId"]);
+    const aliceClient = String(a.messages[0]!["presenceId"]);
     const joined = await a.call({ type: "join", channel: "doc/1", state: { cursor: 1 } });
     const aliceMember = {
-      clientId: aliceClient,
+      id: aliceClient,
       auth: { collectionName: "users", id: alice.id },
       state: { cursor: 1 },
     };
@@ -258,9 +262,9 @@ describe("realtime channels", () => {
     assert.deepEqual(
       server.app.services.realtime
         .members("doc/1")
-        .map((m) => m.clientId)
+        .map((m) => m.id)
         .sort(),
-      [aliceClient, b.clientId()].sort(),
+      [aliceClient, b.presenceId()].sort(),
     );
     a.close(); // leaving by disconnecting
     const got = await watcher.next(5);
@@ -269,13 +273,13 @@ describe("realtime channels", () => {
         .slice(1)
         .map((m) => [
           m.data["action"],
-          (m.data["member"] as Record<string, Json>)["clientId"],
+          (m.data["member"] as Record<string, Json>)["id"],
           (m.data["member"] as Record<string, Json>)["state"],
         ]),
       [
         ["join", aliceClient, { cursor: 1 }],
         ["update", aliceClient, { cursor: 2 }],
-        ["join", b.clientId(), { cursor: 9 }],
+        ["join", b.presenceId(), { cursor: 9 }],
         ["leave", aliceClient, { cursor: 2 }],
       ],
     );

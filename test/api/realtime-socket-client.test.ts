@@ -100,7 +100,7 @@ describe("RealtimeSocket", () => {
     clients.push(member);
     await member.ready();
     const members = await member.join("chat", { typing: false });
-    assert.deepEqual(members, [{ clientId: member.clientId, auth: null, state: { typing: false } }]);
+    assert.deepEqual(members, [{ id: member.presenceId, auth: null, state: { typing: false } }]);
     await server.app.services.realtime.publish("chat", "notice", { text: "hi" });
     await waitUntil("sync, join and the broadcast", () => seen.length === 3);
     assert.deepEqual(

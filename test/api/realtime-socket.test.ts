@@ -108,11 +108,12 @@ after(async () => {
 });
 
 describe("WebSocket /api/ws: messages and record events", () => {
-  test("the first message is connected, with a client id and the last event id", async () => {
+  test("the first message is connected, with a client id, a presence id and the last event id", async () => {
     const client = await ws();
     const { connected } = client;
-    assert.deepEqual(Object.keys(connected).sort(), ["clientId", "lastEventId", "type"]);
+    assert.deepEqual(Object.keys(connected).sort(), ["clientId", "lastEventId", "presenceId", "type"]);
     assert.match(String(connected["clientId"]), /^[A-Za-z0-9]{40}$/);
+    assert.match(String(connected["presenceId"]), /^[A-Za-z0-9]{20}$/);
     assert.equal(connected["lastEventId"], String(server.app.services.realtime.lastEventId));
     const other = await ws();
     assert.notEqual(other.connected["clientId"], connected["clientId"]);

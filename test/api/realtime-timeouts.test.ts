@@ -54,7 +54,7 @@ describe("realtime heartbeats and timeouts", () => {
     assert.equal(made.status, 200, JSON.stringify(made.body));
     const { seen } = rawStream();
     await waitUntil("PB_CONNECT", () => seen.text.includes("event:PB_CONNECT"));
-    const clientId = /data:\{"clientId":"(\w+)"\}/.exec(seen.text)![1]!;
+    const clientId = /data:\{"clientId":"(\w+)"/.exec(seen.text)![1]!;
     const posted = await fetch(`${server.url}/api/realtime`, {
       method: "POST",
       headers: { "content-type": "application/json" },

@@ -15,6 +15,8 @@ export interface SseClient {
   readonly messages: SseMessage[];
   /** The current connection's client id (changes when EventSource reconnects by itself). */
   clientId(): string;
+  /** The current connection's presence id (how others see it in channels). */
+  presenceId(): string;
   /** Connections made so far (1 + automatic reconnects). */
   connections(): number;
   /** Collects messages of these topics (subscribed some other way). */
@@ -41,6 +43,7 @@ export async function connectSse(
 ): Promise<SseClient> {
   const messages: SseMessage[] = [];
   let clientId = "";
+  let presenceId = "";
   let connections = 0;
   let first = true;
   const source = new EventSource(`${url}/api/realtime`, {
@@ -57,6 +60,7 @@ export async function connectSse(
   const client: SseClient = {
     messages,
     clientId: () => clientId,
+    presenceId: () => presenceId,
     connections: () => connections,
     listen(topics) {
       for (const t of topics) source.addEventListener(t, onMessage);
@@ -85,7 +89,7 @@ export async function connectSse(
   let connected: () => void = () => {};
   const ready = new Promise<void>((resolve) => (connected = resolve));
   source.addEventListener("PB_CONNECT", (e) => {
-    clientId = (JSON.parse(String(e.data)) as { clientId: string }).clientId;
+    ({ clientId, presenceId } = JSON.parse(String(e.data)) as { clientId: string; presenceId: string });
     connections++;
     connected();
     if (connections > 1 && options.topics) void client.subscribe(options.topics, options.token);

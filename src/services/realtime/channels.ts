@@ -19,9 +19,12 @@ export const MAX_MEMBERS_PER_CHANNEL = 10_000;
 /** Each instance repeats its members this often; another instance's members not repeated for 3 periods leave. */
 const PRESENCE_REFRESH_MS = 10_000;
 
-/** Who is in a channel, as clients see it. */
+/**
+ * Who is in a channel, as clients see it. `id` is the connection's presence id, never its client id:
+ * the client id is what a connection's own requests are made with, so it is never shown to others.
+ */
 export interface PresenceMember {
-  readonly clientId: string;
+  readonly id: string;
   readonly auth: { readonly collectionName: string; readonly id: string } | null;
   readonly state: unknown;
 }
@@ -40,7 +43,7 @@ type ChannelMessage =
       ev: string;
       d: unknown;
       from: PresenceMember["auth"];
-      cid: string | null;
+      pid: string | null;
     }
   | { t: "pr"; o: string; ch: string; a: "join" | "update" | "leave"; m: PresenceMember }
   | { t: "pr-sync"; o: string; ch: string; ms: PresenceMember[] };
@@ -92,7 +95,7 @@ export function findChannel(
  * an instance that died leave within 30 s.
  */
 export function createChannels(deps: ChannelDeps) {
-  /** Channel name → client id → member, for members on every instance. */
+  /** Channel name → presence id → member, for members on every instance. */
   const presence = new Map<string, Map<string, HeldMember>>();
 
   async function definition(name: string) {
@@ -166,23 +169,19 @@ export function createChannels(deps: ChannelDeps) {
   }
 
   function presenceEvent(name: string, action: "join" | "update" | "leave", m: PresenceMember): void {
-    const member: PresenceMember = { clientId: m.clientId, auth: m.auth, state: m.state };
+    const member: PresenceMember = { id: m.id, auth: m.auth, state: m.state };
     deliverLocal(name, JSON.stringify({ type: "presence", action, member }));
   }
 
   function snapshot(name: string): PresenceMember[] {
-    return [...(presence.get(name)?.values() ?? [])].map((m) => ({
-      clientId: m.clientId,
-      auth: m.auth,
-      state: m.state,
-    }));
+    return [...(presence.get(name)?.values() ?? [])].map((m) => ({ id: m.id, auth: m.auth, state: m.state }));
   }
 
-  function removeMember(name: string, clientId: string): void {
+  function removeMember(name: string, id: string): void {
     const members = presence.get(name);
-    const member = members?.get(clientId);
+    const member = members?.get(id);
     if (members === undefined || member === undefined) return;
-    members.delete(clientId);
+    members.delete(id);
     if (members.size === 0) presence.delete(name);
     presenceEvent(name, "leave", member);
   }
@@ -193,8 +192,8 @@ export function createChannels(deps: ChannelDeps) {
     for (const [name, members] of presence) {
       const own: PresenceMember[] = [];
       for (const m of members.values()) {
-        if (m.origin === deps.origin) own.push({ clientId: m.clientId, auth: m.auth, state: m.state });
-        else if (now - m.seenAt > 3 * PRESENCE_REFRESH_MS) removeMember(name, m.clientId);
+        if (m.origin === deps.origin) own.push({ id: m.id, auth: m.auth, state: m.state });
+        else if (now - m.seenAt > 3 * PRESENCE_REFRESH_MS) removeMember(name, m.id);
       }
       // in pieces that each fit a bus message
       let batch: PresenceMember[] = [];
@@ -251,12 +250,12 @@ export function createChannels(deps: ChannelDeps) {
       if (sender.trusted) await definition(name);
       else await check("publish", name, sender.auth);
       const from = publicAuth(sender.auth);
-      const cid = sender.client?.id ?? null;
+      const pid = sender.client?.presenceId ?? null;
       deliverLocal(
         name,
-        JSON.stringify({ type: "broadcast", event, data: data ?? null, from: { clientId: cid, auth: from } }),
+        JSON.stringify({ type: "broadcast", event, data: data ?? null, from: { id: pid, auth: from } }),
       );
-      send({ t: "bc", o: deps.origin, ch: name, ev: event, d: data ?? null, from, cid });
+      send({ t: "bc", o: deps.origin, ch: name, ev: event, d: data ?? null, from, pid });
     },
 
     /** Joins (or updates its state in) the presence of channel `name`; returns the members. */
@@ -266,25 +265,26 @@ export function createChannels(deps: ChannelDeps) {
           "payload_too_large",
           `"state" must be at most ${MAX_PRESENCE_STATE_BYTES} bytes of JSON.`,
         );
+      // a member learns who else is there: joining needs the listen rule as well as the publish rule
+      await check("listen", name, client.auth);
       const def = await check("publish", name, client.auth);
       if (!def.presence) throw new PlinthError("invalid_input", `Channel "${name}" has no presence.`);
-      const members = membersOf(name);
-      const known = members.has(client.id);
+      const known = presence.get(name)?.has(client.presenceId) === true;
       if (!known && client.joined.size >= MAX_JOINS_PER_CLIENT)
         throw new PlinthError(
           "rate_limited",
           `A connection may be in at most ${MAX_JOINS_PER_CLIENT} channels.`,
         );
-      if (!known && members.size >= MAX_MEMBERS_PER_CHANNEL)
+      if (!known && (presence.get(name)?.size ?? 0) >= MAX_MEMBERS_PER_CHANNEL)
         throw new PlinthError("rate_limited", `Channel "${name}" is full.`);
       const member: HeldMember = {
-        clientId: client.id,
+        id: client.presenceId,
         auth: publicAuth(client.auth),
         state: state ?? null,
         origin: deps.origin,
         seenAt: Date.now(),
       };
-      members.set(client.id, member);
+      membersOf(name).set(member.id, member);
       client.joined.add(name);
       const action = known ? "update" : "join";
       presenceEvent(name, action, member);
@@ -293,7 +293,7 @@ export function createChannels(deps: ChannelDeps) {
         o: deps.origin,
         ch: name,
         a: action,
-        m: { clientId: member.clientId, auth: member.auth, state: member.state },
+        m: { id: member.id, auth: member.auth, state: member.state },
       });
       return snapshot(name);
     },
@@ -301,16 +301,37 @@ export function createChannels(deps: ChannelDeps) {
     /** Leaves the presence of channel `name` (nothing when not in it). */
     leave(client: RealtimeClient, name: string): void {
       if (!client.joined.delete(name)) return;
-      const member = presence.get(name)?.get(client.id);
-      removeMember(name, client.id);
+      const member = presence.get(name)?.get(client.presenceId);
+      removeMember(name, client.presenceId);
       if (member !== undefined)
         send({
           t: "pr",
           o: deps.origin,
           ch: name,
           a: "leave",
-          m: { clientId: member.clientId, auth: member.auth, state: null },
+          m: { id: member.id, auth: member.auth, state: null },
         });
+    },
+
+    /**
+     * The connection's auth record changed (`previous` was its auth). Dropped auth: it stops listening
+     * and leaves every presence. Same identity, new record: listening goes on where the listen rule
+     * still lets the record in (a rule may read the record's fields), checked now.
+     */
+    authChanged(client: RealtimeClient, previous: AuthInfo): void {
+      if (client.auth === null) {
+        client.channels.clear();
+        this.disconnected(client);
+        return;
+      }
+      const current = client.auth;
+      for (const [name, grant] of client.channels) {
+        if (grant !== previous) continue;
+        client.channels.set(name, current);
+        check("listen", name, current).catch(() => {
+          if (client.channels.get(name) === current) client.channels.delete(name);
+        });
+      }
     },
 
     /** A connection ended: it leaves every presence it was in. */
@@ -331,13 +352,13 @@ export function createChannels(deps: ChannelDeps) {
             type: "broadcast",
             event: message.ev,
             data: message.d,
-            from: { clientId: message.cid, auth: message.from },
+            from: { id: message.pid, auth: message.from },
           }),
         );
       } else if (message.t === "pr") {
-        if (message.a === "leave") removeMember(message.ch, message.m.clientId);
+        if (message.a === "leave") removeMember(message.ch, message.m.id);
         else {
-          membersOf(message.ch).set(message.m.clientId, {
+          membersOf(message.ch).set(message.m.id, {
             ...message.m,
             origin: message.o,
             seenAt: Date.now(),
@@ -347,10 +368,10 @@ export function createChannels(deps: ChannelDeps) {
       } else if (message.t === "pr-sync") {
         const members = membersOf(message.ch);
         for (const m of message.ms) {
-          const held = members.get(m.clientId);
+          const held = members.get(m.id);
           if (held !== undefined) held.seenAt = Date.now();
           else {
-            members.set(m.clientId, { ...m, origin: message.o, seenAt: Date.now() });
+            members.set(m.id, { ...m, origin: message.o, seenAt: Date.now() });
             presenceEvent(message.ch, "join", m);
           }
         }

@@ -24,6 +24,9 @@ export interface EventReplayDeps {
   readonly log: { warn(obj: object, msg: string): void };
 }
 
+/** The journal no longer holds events the replay needs (pruned while it ran). */
+class ReplayGap extends Error {}
+
 /** Journal entries one replay read takes. */
 const REPLAY_PAGE = 200;
 /** Ended connections remembered for a client that resumes by its old client id. */
@@ -43,7 +46,7 @@ export function createEventReplay(deps: EventReplayDeps) {
   async function replayRange(client: RealtimeClient, from: number, upTo: number): Promise<number> {
     while (from < upTo && clients.get(client.id) === client) {
       const page = await deps.store.readEvents(from, Math.min(REPLAY_PAGE, upTo - from));
-      if (page.length === 0) break;
+      if (page.length === 0 || page[0]!.seq !== from + 1) throw new ReplayGap(); // pruned meanwhile
       for (const event of page) {
         from = event.seq;
         await deps.delivery.replayTo(client, event);
@@ -102,6 +105,13 @@ export function createEventReplay(deps: EventReplayDeps) {
       if (departed.size > MAX_DEPARTED) departed.delete(departed.keys().next().value as string);
     },
 
+    /** Tells `client` to refetch: what it missed cannot be sent (in line with delivery). */
+    resync(client: RealtimeClient, reason: string): Promise<void> {
+      return sequencer.run(async () => {
+        client.sink.resync(sequencer.processed, reason);
+      });
+    },
+
     /** Starts a pending replay once the client has said what it wants; resolves when it is sent. */
     start(client: RealtimeClient): Promise<void> {
       const after = client.resumeAfter;
@@ -109,7 +119,21 @@ export function createEventReplay(deps: EventReplayDeps) {
       client.resumeAfter = undefined;
       client.replaying = true;
       return replay(client, after)
-        .catch((err: unknown) => deps.log.warn({ err, clientId: client.id }, "realtime replay failed"))
+        .catch(async (err: unknown) => {
+          // never go live with a hole: whatever stopped the replay, the client is told to refetch
+          if (!(err instanceof ReplayGap))
+            deps.log.warn({ err, clientId: client.id }, "realtime replay failed");
+          await sequencer.run(async () => {
+            if (clients.get(client.id) === client)
+              client.sink.resync(
+                sequencer.processed,
+                err instanceof ReplayGap
+                  ? "missed events are no longer kept"
+                  : "missed events could not be sent",
+              );
+            client.replaying = false;
+          });
+        })
         .finally(() => {
           client.replaying = false;
         });

@@ -2,12 +2,15 @@ import type { AuthInfo, RequestInfo } from "../../core/request-info.ts";
 import type { Subscription } from "./subscriptions.ts";
 
 /** Why the server ends a connection; transports tell the client where they can. */
-export type CloseReason = "shutdown" | "slow-consumer" | "idle" | "lifetime" | "replaced";
+export type CloseReason = "shutdown" | "slow-consumer" | "flood" | "idle" | "lifetime" | "replaced";
 
 /** Where a client's messages go; each transport (SSE, WebSocket) formats them its own way. */
 export interface RealtimeSink {
-  /** The connection is registered as `clientId` (PocketBase's PB_CONNECT). */
-  connected(clientId: string, lastEventId: number): void;
+  /**
+   * The connection is registered as `clientId` (PocketBase's PB_CONNECT); `presenceId` is how it is
+   * shown to others in channels (its client id stays secret).
+   */
+  connected(clientId: string, lastEventId: number, presenceId: string): void;
   /**
    * One message under `topic` (the subscription or channel it is for); `data` is JSON text. `id` is
    * the record event's number, absent for messages that are not replayed (broadcast, presence).
@@ -22,6 +25,8 @@ export interface RealtimeSink {
 /** One realtime connection. */
 export interface RealtimeClient {
   readonly id: string;
+  /** Shown to others in presence and broadcasts instead of `id`, which authorizes its requests. */
+  readonly presenceId: string;
   readonly sink: RealtimeSink;
   auth: AuthInfo | null;
   subscriptions: Subscription[];
@@ -37,6 +42,8 @@ export interface RealtimeClient {
    * that reconnects with this connection's id, not an event id, resumes.
    */
   seen: number;
+  /** A record event has been sent on this connection (live or replayed): too late to resume. */
+  delivered: boolean;
   /** Channels it listens to, each with the auth it was allowed with (a change of auth ends it). */
   channels: Map<string, AuthInfo | null>;
   /** Channels whose presence it is in. */

@@ -100,6 +100,7 @@ export async function startRealtimeService(deps: RealtimeServiceDeps) {
     log: deps.log,
     clients,
     disconnect: (clientId) => service.disconnect(clientId),
+    authChanged: (client, previous) => channels.authChanged(client, previous),
   });
   const bounds = await deps.store.eventBounds();
   const sequencer = createSequencer({
@@ -280,18 +281,20 @@ export async function startRealtimeService(deps: RealtimeServiceDeps) {
       const resumeAfter = replay.resumePoint(lastEventId);
       const client: RealtimeClient = {
         id,
+        presenceId: deps.ids.random(20, CLIENT_ID_ALPHABET),
         sink,
         auth: null,
         subscriptions: [],
         resumeAfter,
         replaying: false,
         seen: 0,
+        delivered: false,
         channels: new Map(),
         joined: new Set(),
       };
       clients.set(id, client);
       client.seen = sequencer.processed;
-      sink.connected(id, sequencer.processed);
+      sink.connected(id, sequencer.processed, client.presenceId);
       return id;
     },
 
@@ -328,6 +331,11 @@ export async function startRealtimeService(deps: RealtimeServiceDeps) {
       else await forwarding.forward(clientId as string, token, subscriptions as string[]);
     },
 
+    /** The connection's auth now (null for a guest, or once an auth record change dropped it). */
+    authOf(clientId: string): AuthInfo | null {
+      return requireClient(clientId).auth;
+    },
+
     /** WebSocket `auth`: binds `auth` to the connection (the same rules as a subscription request). */
     authenticate(clientId: string, auth: AuthInfo | null): void {
       bindAuth(requireClient(clientId), auth);
@@ -356,6 +364,7 @@ export async function startRealtimeService(deps: RealtimeServiceDeps) {
       const kept = client.subscriptions.filter((s) => !topics.includes(s.name));
       client.subscriptions = [...kept, ...added];
       listen();
+      await replay.start(client); // a resume sent before subscribing
     },
 
     /** WebSocket `unsubscribe`. */
@@ -394,8 +403,11 @@ export async function startRealtimeService(deps: RealtimeServiceDeps) {
       return channels.join(client, channel, state);
     },
 
-    leave(clientId: string, channel: string): void {
-      channels.leave(requireClient(clientId), channel);
+    /** Leaves a channel's presence; only with the connection's own identity (as for any request on it). */
+    leave(clientId: string, auth: AuthInfo | null, channel: string): void {
+      const client = requireClient(clientId);
+      checkIdentity(client, auth);
+      channels.leave(client, channel);
     },
 
     /** Who is in a channel's presence now, on every instance. */
@@ -403,9 +415,15 @@ export async function startRealtimeService(deps: RealtimeServiceDeps) {
       return channels.members(channel);
     },
 
-    /** WebSocket `resume`: replays what the client missed after event `after`; resolves when sent. */
+    /**
+     * WebSocket `resume`: replays what the client missed after event `lastEventId`, once it has
+     * subscriptions (at once if it has, else when it subscribes); resolves when sent or pending. Sent
+     * after record events arrived on this connection, it could only repeat or reorder them: the
+     * client is told to resync instead.
+     */
     resume(clientId: string, lastEventId: string): Promise<void> {
       const client = requireClient(clientId);
+      if (client.delivered) return replay.resync(client, "resume must come before any event on a connection");
       client.resumeAfter = replay.resumePoint(lastEventId) ?? Number.NaN;
       return replay.start(client);
     },

@@ -18,6 +18,8 @@ export interface RecordDeliveryDeps {
   readonly clients: ReadonlyMap<string, RealtimeClient>;
   /** Ends a connection that could not be written to. */
   readonly disconnect: (clientId: string) => void;
+  /** A connection's auth was dropped or replaced by a newer version of its record (was `previous`). */
+  readonly authChanged: (client: RealtimeClient, previous: AuthInfo) => void;
 }
 
 /** How long messages prepared for a delete wait for its commit before they are dropped (rolled back). */
@@ -61,7 +63,10 @@ export function createRecordDelivery(deps: RecordDeliveryDeps) {
       if (client.replaying !== replaying) continue; // the replay sends it
       try {
         client.sink.event(topic, data, id);
-        if (id !== undefined) client.seen = id;
+        if (id !== undefined) {
+          client.seen = id;
+          client.delivered = true;
+        }
       } catch (err) {
         deps.log.warn({ err, clientId: client.id }, "realtime client could not be written to");
         deps.disconnect(client.id);
@@ -88,10 +93,15 @@ export function createRecordDelivery(deps: RecordDeliveryDeps) {
       if (event.action === "delete" || row === undefined || auth.record["tokenKey"] !== row["tokenKey"])
         client.auth = null;
       else client.auth = { ...auth, record: row };
+      deps.authChanged(client, auth);
     }
   }
 
-  /** Checks subscribers against a row that no longer exists, put back in a transaction that rolls back. */
+  /**
+   * Checks subscribers against a row that no longer exists, put back in a transaction that rolls
+   * back. Putting it back can fail (another record took its unique value since): then it cannot be
+   * checked, and nobody is sent it.
+   */
   async function withRowPutBack(
     action: string,
     c: Collection,
@@ -107,7 +117,12 @@ export function createRecordDelivery(deps: RecordDeliveryDeps) {
         throw ROLLBACK;
       })
       .catch((err: unknown) => {
-        if (err !== ROLLBACK) throw err;
+        if (err === ROLLBACK) return;
+        deliveries = [];
+        deps.log.warn(
+          { err, collection: c.name, recordId: row["id"] },
+          "realtime could not check a record that is gone; its event is not sent",
+        );
       });
     return deliveries;
   }

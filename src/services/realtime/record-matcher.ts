@@ -1,4 +1,5 @@
 import type { Collection } from "../../core/collections/collection.ts";
+import { isPlinthError } from "../../core/errors.ts";
 import type { ResolvedFilter } from "../../core/filter/index.ts";
 import type { RecordRow, StoreSession } from "../../core/ports.ts";
 import type { AuthInfo } from "../../core/request-info.ts";
@@ -93,7 +94,12 @@ export function createRecordMatcher(records: RecordService) {
     },
   };
 
-  /** Shapes the record once per distinct view of it (auth, expand, fields, rule inputs). */
+  /**
+   * Shapes the record once per distinct view of it (auth, expand, fields, rule inputs). A
+   * subscription whose `fields` or `expand` cannot be applied gets nothing, as one whose filter does
+   * not parse: one subscriber's options never stop the others' events (nor, for a delete checked in
+   * its transaction, the delete).
+   */
   async function shapeFor(
     action: string,
     c: Collection,
@@ -101,7 +107,7 @@ export function createRecordMatcher(records: RecordService) {
     visible: readonly [RealtimeClient, Subscription][],
     session: StoreSession,
   ): Promise<Delivery[]> {
-    const shaped = new Map<string, string>();
+    const shaped = new Map<string, string | null>();
     const out: Delivery[] = [];
     for (const [client, sub] of visible) {
       const auth =
@@ -109,17 +115,22 @@ export function createRecordMatcher(records: RecordService) {
       const key = JSON.stringify([auth, sub.query["expand"], sub.query["fields"], sub.query, sub.headers]);
       let data = shaped.get(key);
       if (data === undefined) {
-        const record = await records.shapeAs(
-          subscriberRequest(client, sub),
-          c,
-          row,
-          { expand: sub.query["expand"], fields: sub.query["fields"] },
-          session,
-        );
-        data = JSON.stringify({ action, record });
+        try {
+          const record = await records.shapeAs(
+            subscriberRequest(client, sub),
+            c,
+            row,
+            { expand: sub.query["expand"], fields: sub.query["fields"] },
+            session,
+          );
+          data = JSON.stringify({ action, record });
+        } catch (err) {
+          if (!isPlinthError(err)) throw err;
+          data = null; // invalid options of this subscription
+        }
         shaped.set(key, data);
       }
-      out.push([client, sub.name, data]);
+      if (data !== null) out.push([client, sub.name, data]);
     }
     return out;
   }

@@ -15,6 +15,7 @@ export {
 } from "./error-reply.ts";
 export { type CloseOptions, closeGracefully } from "./graceful-shutdown.ts";
 export { createLogger, type LoggerOptions } from "./logger.ts";
+export { parseJsonBody } from "./json-body.ts";
 export { JSON_PAYLOAD_KEY } from "./multipart-body.ts";
 export { type RequestBody, readBody, type UploadedFile } from "./read-body.ts";
 export { buildRequestInfo, type RequestInfoOptions } from "./request-info.ts";

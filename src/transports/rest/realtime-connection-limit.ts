@@ -1,3 +1,4 @@
+import type { IncomingMessage } from "node:http";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { PlinthError } from "../../core/errors.ts";
 
@@ -8,22 +9,38 @@ import { PlinthError } from "../../core/errors.ts";
  */
 export function createConnectionLimit(maxPerAddress: number) {
   const open = new Map<string, number>();
+  /** How to give back each admitted request's share (once). */
+  const releases = new WeakMap<IncomingMessage, () => void>();
   return {
-    /** A preHandler: 429 when the address already holds its share; otherwise counts the connection. */
+    /**
+     * A preHandler: 429 when the address already holds its share; otherwise counts the connection
+     * until `release`, or until its socket closes, whichever is first (a WebSocket handshake the
+     * upgrade then refuses never reaches the route that would release it).
+     */
     async admit(req: FastifyRequest, _reply: FastifyReply): Promise<void> {
-      const n = open.get(req.ip) ?? 0;
+      const address = req.ip;
+      const n = open.get(address) ?? 0;
       if (n >= maxPerAddress)
         throw new PlinthError(
           "rate_limited",
           `Too many realtime connections from this address (at most ${maxPerAddress}).`,
         );
-      open.set(req.ip, n + 1);
+      open.set(address, n + 1);
+      let released = false;
+      const release = () => {
+        if (released) return;
+        released = true;
+        req.raw.socket?.off("close", release);
+        const left = (open.get(address) ?? 1) - 1;
+        if (left <= 0) open.delete(address);
+        else open.set(address, left);
+      };
+      releases.set(req.raw, release);
+      req.raw.socket?.once("close", release);
     },
-    /** The connection admitted for `address` has ended. */
-    release(address: string): void {
-      const n = (open.get(address) ?? 1) - 1;
-      if (n <= 0) open.delete(address);
-      else open.set(address, n);
+    /** The connection admitted for `req` has ended. */
+    release(req: FastifyRequest): void {
+      releases.get(req.raw)?.();
     },
   };
 }

@@ -30,7 +30,6 @@ export function registerRealtimeRoutes(
 ): void {
   const sweeper = createSweeper(timings.heartbeatMs);
   app.get("/api/realtime", { preHandler: limit.admit }, (req, reply) => {
-    const address = req.ip;
     // The stream outlives Fastify's reply cycle: write to the socket directly, with the headers the
     // hooks set (CORS, request id) and the ones SSE needs (no caching, no proxy buffering).
     reply.hijack();
@@ -58,7 +57,7 @@ export function registerRealtimeRoutes(
     const end = () => {
       if (ended) return;
       ended = true;
-      limit.release(address);
+      limit.release(req);
       sweeper.delete(swept);
     };
     const write = (text: string) => {
@@ -75,8 +74,8 @@ export function registerRealtimeRoutes(
       {
         // PocketBase's SDK reads its client id from the id of PB_CONNECT; record events carry their
         // event number, which EventSource sends back as Last-Event-ID when it reconnects.
-        connected(id) {
-          write(`id:${id}\nevent:PB_CONNECT\ndata:${JSON.stringify({ clientId: id })}\n\n`);
+        connected(id, _last, presenceId) {
+          write(`id:${id}\nevent:PB_CONNECT\ndata:${JSON.stringify({ clientId: id, presenceId })}\n\n`);
         },
         event(topic, data, id) {
           write(`${id === undefined ? "" : `id:${id}\n`}event:${topic}\ndata:${data}\n\n`);
@@ -117,7 +116,7 @@ export function registerRealtimeRoutes(
     if (typeof clientId !== "string" || clientId === "")
       throw validationError({ clientId: { code: "validation_required", message: "Cannot be blank." } });
     if (body["leave"] === true) {
-      services.realtime.leave(clientId, channelIn(body));
+      services.realtime.leave(clientId, req.plinthAuth, channelIn(body));
       return reply.code(204).send();
     }
     const members = await services.realtime.join(clientId, req.plinthAuth, channelIn(body), body["state"]);

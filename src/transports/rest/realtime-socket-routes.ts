@@ -4,17 +4,25 @@ import type { WebSocket } from "ws";
 import { PlinthError } from "../../core/errors.ts";
 import type { CloseReason, RealtimeSink } from "../../services/realtime/index.ts";
 import type { Services } from "../../services/index.ts";
-import { toErrorReply } from "../http/index.ts";
+import { parseJsonBody, toErrorReply } from "../http/index.ts";
 import { MAX_BUFFERED_BYTES } from "./realtime-routes.ts";
 import type { ConnectionLimit } from "./realtime-connection-limit.ts";
 import { createSweeper, type RealtimeTimings } from "./realtime-sweeper.ts";
 
 /** Largest message a client may send (a subscribe with many long topics fits easily). */
 export const MAX_CLIENT_MESSAGE_BYTES = 64 * 1024;
+/** Deepest nesting of a client message (as for request bodies). */
+const MAX_MESSAGE_DEPTH = 64;
+/**
+ * Messages received and not yet answered. Each is handled in turn; a client that sends faster than
+ * they are answered is disconnected here, so its queue (and the server's memory) stays bounded.
+ */
+const MAX_PENDING_MESSAGES = 100;
 /** Close codes: 1012 "service restart" tells clients to reconnect (elsewhere); 1008 policy. */
 const CLOSE_CODES: Record<CloseReason, [number, string]> = {
   shutdown: [1012, "server shutting down; reconnect"],
   "slow-consumer": [1008, "too slow: backlog over the limit"],
+  flood: [1008, "too many messages waiting for an answer"],
   idle: [1001, "idle"],
   lifetime: [1001, "connection lifetime reached"],
   replaced: [1000, "replaced"],
@@ -30,8 +38,9 @@ interface ClientMessage {
 function parseMessage(text: string): ClientMessage {
   let parsed: unknown;
   try {
-    parsed = JSON.parse(text);
-  } catch {
+    parsed = parseJsonBody(text, MAX_MESSAGE_DEPTH);
+  } catch (err) {
+    if (err instanceof PlinthError && /nested deeper/.test(err.message)) throw err;
     throw new PlinthError("invalid_input", "Messages must be JSON objects.");
   }
   if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed))
@@ -73,8 +82,7 @@ export function registerRealtimeSocketRoutes(
     // a ping each period; a client that answered nothing (no pong, no message) since the last is dropped
     const sweeper = createSweeper(timings.heartbeatMs);
     scope.get("/api/ws", { websocket: true, preHandler: limit.admit }, (socket, req) => {
-      const address = req.ip;
-      serveSocket(socket, req, services, sweeper, () => limit.release(address));
+      serveSocket(socket, req, services, sweeper, () => limit.release(req));
     });
   });
 }
@@ -98,8 +106,8 @@ function serveSocket(
     socket.send(text);
   };
   const sink: RealtimeSink = {
-    connected(id, lastEventId) {
-      send(JSON.stringify({ type: "connected", clientId: id, lastEventId: String(lastEventId) }));
+    connected(id, lastEventId, presenceId) {
+      send(JSON.stringify({ type: "connected", clientId: id, presenceId, lastEventId: String(lastEventId) }));
     },
     event(topic, data, id) {
       const idPart = id === undefined ? "" : `,"id":"${id}"`;
@@ -116,9 +124,10 @@ function serveSocket(
     },
   };
   const clientId = realtime.connect(sink);
-  let auth = req.plinthAuth ?? null;
+  const auth = req.plinthAuth ?? null;
   if (auth !== null) realtime.authenticate(clientId, auth);
-  const currentAuth = () => auth;
+  // the connection's auth as the service has it now (an auth record change may have dropped it)
+  const currentAuth = () => realtime.authOf(clientId);
 
   // a ping each period; a client that answered nothing since the last one is gone
   const swept = {
@@ -153,7 +162,6 @@ function serveSocket(
         if (token !== null && next === null)
           throw new PlinthError("unauthenticated", "The token is invalid or has expired.");
         realtime.authenticate(clientId, next);
-        auth = next;
         reply(m, {
           type: "ack",
           auth: next === null ? null : { collectionName: next.collectionName, id: next.record["id"] },
@@ -187,7 +195,7 @@ function serveSocket(
         });
         return;
       case "leave":
-        realtime.leave(clientId, channelOf(m));
+        realtime.leave(clientId, currentAuth(), channelOf(m));
         reply(m, { type: "ack" });
         return;
       default:
@@ -197,8 +205,14 @@ function serveSocket(
 
   // one message at a time, so replies come in the order messages were sent
   let line: Promise<void> = Promise.resolve();
+  let pending = 0;
   socket.on("message", (data, isBinary) => {
     alive = true;
+    if (++pending > MAX_PENDING_MESSAGES) {
+      req.log.warn({ clientId, pending }, "realtime client sends faster than it is answered; disconnecting");
+      realtime.disconnect(clientId, "flood");
+      return;
+    }
     line = line.then(async () => {
       let m: ClientMessage | undefined;
       try {
@@ -208,6 +222,8 @@ function serveSocket(
       } catch (err) {
         const { body } = toErrorReply(err, req.log);
         reply(m, { type: "error", error: body });
+      } finally {
+        pending--;
       }
     });
   });
