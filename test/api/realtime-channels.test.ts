@@ -341,4 +341,40 @@ describe("realtime channels across two instances on one PostgreSQL", { skip: pgU
     await waitUntil("the leave reaches B", () => listener.events("@doc/7").length === 3);
     assert.equal(listener.events("@doc/7")[2]!["action"], "leave");
   });
+
+  test("an SSE client on A joins, broadcasts and leaves through requests that reach B", async () => {
+    const bob = await user(a, "bob@example.com", "Bob");
+    await waitUntil(
+      "A and B know each other",
+      () => a.app.services.cluster.peers() > 0 && b.app.services.cluster.peers() > 0,
+    );
+    const stream = await connectSse(a.url, { topics: ["@doc/8", "@lobby"], token: bob.token });
+    open.push(stream);
+    const onB = (path: string, body: Record<string, unknown>) =>
+      b.request("POST", path, { token: bob.token, body: { clientId: stream.clientId(), ...body } });
+    const joined = await onB("/api/realtime/presence", { channel: "doc/8", state: { y: 2 } });
+    assert.equal(joined.status, 200, JSON.stringify(joined.body));
+    assert.deepEqual(
+      ((joined.body as Record<string, Json>)["members"] as Record<string, Json>[]).map((m) => m["id"]),
+      [stream.presenceId()],
+    );
+    const sent = await onB("/api/realtime/broadcast", { channel: "lobby", event: "wave", data: 1 });
+    assert.equal(sent.status, 204, JSON.stringify(sent.body));
+    const left = await onB("/api/realtime/presence", { channel: "doc/8", leave: true });
+    assert.equal(left.status, 204, JSON.stringify(left.body));
+    const got = await stream.next(4); // sync, join, broadcast, leave
+    assert.deepEqual(
+      got.map((m) => [m.name, m.data["type"], m.data["action"] ?? m.data["event"]]),
+      [
+        ["@doc/8", "presence", "sync"],
+        ["@doc/8", "presence", "join"],
+        ["@lobby", "broadcast", "wave"],
+        ["@doc/8", "presence", "leave"],
+      ],
+    );
+    const stranger = await b.request("POST", "/api/realtime/presence", {
+      body: { clientId: "no-such-client", channel: "doc/8", state: {} },
+    });
+    assert.equal(stranger.status, 404);
+  });
 });

@@ -7,16 +7,17 @@ import type { AuthInfo, RequestInfo } from "../../core/request-info.ts";
 import type { RecordService } from "../records/index.ts";
 import type { SchemaCache } from "../schema-cache.ts";
 import type { Settings } from "../settings/index.ts";
-import { CHANNEL_PREFIX, type ChannelMessage, createChannels } from "./channels.ts";
+import { CHANNEL_PREFIX, type ChannelMessage, createChannels, type PresenceMember } from "./channels.ts";
 import { createEventReplay, DEFAULT_REPLAY_LIMITS, type ReplayLimits } from "./event-replay.ts";
 import { createSequencer, type SequencedEvent } from "./event-sequencer.ts";
 import type { RealtimeClient, RealtimeSink } from "./realtime-client.ts";
 import { createRecordDelivery } from "./record-delivery.ts";
 import {
-  createSubscriptionForwarding,
+  type ConnectionRequest,
+  createRequestForwarding,
   type ForwardedAnswer,
-  type ForwardedSubscriptions,
-} from "./subscription-forwarding.ts";
+  type ForwardedRequest,
+} from "./request-forwarding.ts";
 import { parseSubscription, type Subscription, validateTopics } from "./subscriptions.ts";
 
 export { DEFAULT_REPLAY_LIMITS, type ReplayLimits } from "./event-replay.ts";
@@ -118,18 +119,17 @@ export async function startRealtimeService(deps: RealtimeServiceDeps) {
     clients,
     log: deps.log,
   });
-  const forwarding = createSubscriptionForwarding({
+  const forwarding = createRequestForwarding({
     bus: deps.bus,
     channel: deps.channel,
     origin: deps.origin,
     ids: deps.ids,
     log: deps.log,
     peers: deps.peers,
-    async apply(clientId, token, subscriptions) {
+    async apply(clientId, token, request) {
       const client = clients.get(clientId);
-      if (client === undefined) return false;
-      await applySubscriptions(client, await deps.authenticate(token), subscriptions);
-      return true;
+      if (client === undefined) return { held: false };
+      return { held: true, result: await applyRequest(client, await deps.authenticate(token), request) };
     },
   });
 
@@ -173,13 +173,9 @@ export async function startRealtimeService(deps: RealtimeServiceDeps) {
   }
 
   const unsubscribeBus = await deps.bus.subscribe(deps.channel, (text) => {
-    let message: RemoteRecordEvent | ForwardedSubscriptions | ForwardedAnswer | ChannelMessage;
+    let message: RemoteRecordEvent | ForwardedRequest | ForwardedAnswer | ChannelMessage;
     try {
-      message = JSON.parse(text) as
-        | RemoteRecordEvent
-        | ForwardedSubscriptions
-        | ForwardedAnswer
-        | ChannelMessage;
+      message = JSON.parse(text) as RemoteRecordEvent | ForwardedRequest | ForwardedAnswer | ChannelMessage;
     } catch {
       return;
     }
@@ -271,6 +267,39 @@ export async function startRealtimeService(deps: RealtimeServiceDeps) {
     void replay.start(client);
   }
 
+  /** A REST request for a connection held here (from this instance or forwarded); what it returns. */
+  async function applyRequest(client: RealtimeClient, auth: AuthInfo | null, request: ConnectionRequest) {
+    switch (request.kind) {
+      case "subscribe":
+        return applySubscriptions(client, auth, request.subscriptions);
+      case "join":
+        bindAuth(client, auth);
+        return channels.join(client, request.channel, request.state);
+      case "leave":
+        checkIdentity(client, auth);
+        return channels.leave(client, request.channel);
+      case "broadcast":
+        checkIdentity(client, auth);
+        return channels.broadcast({ client, auth }, request.channel, request.event, request.data);
+      default: {
+        const never: never = request;
+        throw new Error(`unknown request ${String(never)}`);
+      }
+    }
+  }
+
+  /** Applies a REST request to connection `clientId`, wherever it is held (`token`: its Authorization). */
+  async function requestFor(
+    clientId: string,
+    auth: AuthInfo | null,
+    token: string | undefined,
+    request: ConnectionRequest,
+  ): Promise<unknown> {
+    const client = clients.get(clientId);
+    if (client !== undefined) return applyRequest(client, auth, request);
+    return forwarding.forward(clientId, token, request);
+  }
+
   const service = {
     /**
      * Registers a connection and tells it its client id. `resumeAfter`: the last event id the client
@@ -326,9 +355,10 @@ export async function startRealtimeService(deps: RealtimeServiceDeps) {
         };
       validateTopics(subscriptions, errors);
       if (Object.keys(errors).length > 0) throw validationError(errors);
-      const client = clients.get(clientId as string);
-      if (client !== undefined) await applySubscriptions(client, request.auth, subscriptions as string[]);
-      else await forwarding.forward(clientId as string, token, subscriptions as string[]);
+      await requestFor(clientId as string, request.auth, token, {
+        kind: "subscribe",
+        subscriptions: subscriptions as string[],
+      });
     },
 
     /** The connection's auth now (null for a guest, or once an auth record change dropped it). */
@@ -377,7 +407,8 @@ export async function startRealtimeService(deps: RealtimeServiceDeps) {
 
     /**
      * Sends a custom event to every listener of a channel, on every instance: from a client
-     * (`clientId` when it has a connection) if the channel's publish rule lets `auth` publish.
+     * (`clientId` when it has a connection, held here or elsewhere) if the channel's publish rule lets
+     * `auth` publish. `token`: the request's Authorization, for an instance it is forwarded to.
      */
     async broadcast(
       auth: AuthInfo | null,
@@ -385,10 +416,10 @@ export async function startRealtimeService(deps: RealtimeServiceDeps) {
       channel: string,
       event: unknown,
       data: unknown,
+      token?: string,
     ): Promise<void> {
-      const client = clientId === undefined ? null : requireClient(clientId);
-      if (client !== null) checkIdentity(client, auth);
-      await channels.broadcast({ client, auth }, channel, event, data);
+      if (clientId === undefined) await channels.broadcast({ client: null, auth }, channel, event, data);
+      else await requestFor(clientId, auth, token, { kind: "broadcast", channel, event, data });
     },
 
     /** Server-side code (hooks, embedding apps): broadcasts without a publish rule check. */
@@ -397,17 +428,13 @@ export async function startRealtimeService(deps: RealtimeServiceDeps) {
     },
 
     /** Joins a channel's presence (or updates the connection's state there); returns its members. */
-    async join(clientId: string, auth: AuthInfo | null, channel: string, state: unknown) {
-      const client = requireClient(clientId);
-      bindAuth(client, auth);
-      return channels.join(client, channel, state);
+    async join(clientId: string, auth: AuthInfo | null, channel: string, state: unknown, token?: string) {
+      return (await requestFor(clientId, auth, token, { kind: "join", channel, state })) as PresenceMember[];
     },
 
     /** Leaves a channel's presence; only with the connection's own identity (as for any request on it). */
-    leave(clientId: string, auth: AuthInfo | null, channel: string): void {
-      const client = requireClient(clientId);
-      checkIdentity(client, auth);
-      channels.leave(client, channel);
+    async leave(clientId: string, auth: AuthInfo | null, channel: string, token?: string): Promise<void> {
+      await requestFor(clientId, auth, token, { kind: "leave", channel });
     },
 
     /** Who is in a channel's presence now, on every instance. */

@@ -106,7 +106,14 @@ export function registerRealtimeRoutes(
   app.post("/api/realtime/broadcast", async (req, reply) => {
     const body = bodyOf(req);
     const clientId = typeof body["clientId"] === "string" ? body["clientId"] : undefined;
-    await services.realtime.broadcast(req.plinthAuth, clientId, channelIn(body), body["event"], body["data"]);
+    await services.realtime.broadcast(
+      req.plinthAuth,
+      clientId,
+      channelIn(body),
+      body["event"],
+      body["data"],
+      req.headers.authorization,
+    );
     return reply.code(204).send();
   });
 
@@ -116,10 +123,16 @@ export function registerRealtimeRoutes(
     if (typeof clientId !== "string" || clientId === "")
       throw validationError({ clientId: { code: "validation_required", message: "Cannot be blank." } });
     if (body["leave"] === true) {
-      services.realtime.leave(clientId, req.plinthAuth, channelIn(body));
+      await services.realtime.leave(clientId, req.plinthAuth, channelIn(body), req.headers.authorization);
       return reply.code(204).send();
     }
-    const members = await services.realtime.join(clientId, req.plinthAuth, channelIn(body), body["state"]);
+    const members = await services.realtime.join(
+      clientId,
+      req.plinthAuth,
+      channelIn(body),
+      body["state"],
+      req.headers.authorization,
+    );
     return reply.send({ members });
   });
 

@@ -195,7 +195,7 @@ function serveSocket(
         });
         return;
       case "leave":
-        realtime.leave(clientId, currentAuth(), channelOf(m));
+        await realtime.leave(clientId, currentAuth(), channelOf(m));
         reply(m, { type: "ack" });
         return;
       default:
