@@ -14,6 +14,8 @@ export interface CaseDef {
   readonly ratePerSec: number;
   readonly collection: string;
   readonly filters: number;
+  /** Each filter has a shape of its own (else they differ only in their value). */
+  readonly filterShapes: boolean;
   readonly asUser: boolean;
   readonly twoInstances: boolean;
   /** Which targets this case is judged against. */
@@ -28,6 +30,7 @@ const fanOut = (transport: Transport, subscribers: number, ratePerSec: number): 
   ratePerSec,
   collection: PUBLIC_COLLECTION,
   filters: 0,
+  filterShapes: false,
   asUser: false,
   twoInstances: false,
   judge: { latency: subscribers === 1000, memory: true, held: subscribers === REALTIME_TARGETS.held },
@@ -49,18 +52,33 @@ export const REALTIME_CASES: readonly CaseDef[] = [
     ratePerSec: 20,
     collection: RULE_COLLECTION,
     filters: 0,
+    filterShapes: false,
     asUser: true,
     twoInstances: false,
     judge: { latency: true, memory: false, held: false },
   },
   {
     id: "rule-distinct",
-    title: `SSE, 1,000 × one user on \`${RULE_COLLECTION}/*\`, spread over 100 filters \`n != K\` (100 distinct conditions)`,
+    title: `SSE, 1,000 × one user on \`${RULE_COLLECTION}/*\`, spread over 100 filters \`n != K\` (100 distinct conditions, one shape)`,
     transport: "sse",
     subscribers: 1000,
     ratePerSec: 20,
     collection: RULE_COLLECTION,
     filters: 100,
+    filterShapes: false,
+    asUser: true,
+    twoInstances: false,
+    judge: { latency: true, memory: false, held: false },
+  },
+  {
+    id: "rule-shapes",
+    title: `SSE, 1,000 × one user on \`${RULE_COLLECTION}/*\`, spread over 100 filters of 100 distinct shapes`,
+    transport: "sse",
+    subscribers: 1000,
+    ratePerSec: 20,
+    collection: RULE_COLLECTION,
+    filters: 100,
+    filterShapes: true,
     asUser: true,
     twoInstances: false,
     judge: { latency: true, memory: false, held: false },
@@ -73,6 +91,7 @@ export const REALTIME_CASES: readonly CaseDef[] = [
     ratePerSec: 20,
     collection: PUBLIC_COLLECTION,
     filters: 0,
+    filterShapes: false,
     asUser: false,
     twoInstances: true,
     judge: { latency: false, memory: false, held: false },

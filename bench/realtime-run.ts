@@ -32,6 +32,8 @@ export interface RunSpec {
   readonly collection: string;
   /** Spread subscribers over this many filters (`n != K`); 0 = the bare `collection/*` topic. */
   readonly filters: number;
+  /** Each filter a shape of its own (see `shapedFilter`) instead of `n != K`. */
+  readonly filterShapes: boolean;
   /** Subscribers carry the user's token. */
   readonly asUser: boolean;
   readonly setup: { readonly batch: number; readonly pauseMs: number; readonly settleMs: number };
@@ -64,9 +66,19 @@ export interface RunOutcome {
   readonly failures: string[];
 }
 
+/**
+ * Filter K of 100 distinct shapes, every one passed by the records the run creates (n = 1000, title
+ * "rt-…"): (K mod 10 + 1) `n` terms and (K div 10 + 1) `title` terms, so no two have the same structure.
+ */
+function shapedFilter(k: number): string {
+  const terms = (n: number, term: string) => `(${Array.from({ length: n }, () => term).join(" || ")})`;
+  return `${terms((k % 10) + 1, "n != -1")} && ${terms(Math.floor(k / 10) + 1, 'title != "x"')}`;
+}
+
 function topicFor(spec: RunSpec, index: number): string {
   if (spec.filters === 0) return `${spec.collection}/*`;
-  const options = { query: { filter: `n != ${index % spec.filters}` } };
+  const k = index % spec.filters;
+  const options = { query: { filter: spec.filterShapes ? shapedFilter(k) : `n != ${k}` } };
   return `${spec.collection}/*?options=${encodeURIComponent(JSON.stringify(options))}`;
 }
 

@@ -225,6 +225,7 @@ export async function runRealtimeSection(ctx: RealtimeContext): Promise<Realtime
       measuredSec,
       collection: def.collection,
       filters: def.filters,
+      filterShapes: def.filterShapes,
       asUser: def.asUser,
       setup: SETUP,
     };
