@@ -44,6 +44,8 @@ export interface RealtimeClient {
   seen: number;
   /** A record event has been sent on this connection (live or replayed): too late to resume. */
   delivered: boolean;
+  /** How often an auth record change has dropped this connection's auth (see applySubscriptions). */
+  authDrops: number;
   /** Channels it listens to, each with the auth it was allowed with (a change of auth ends it). */
   channels: Map<string, AuthInfo | null>;
   /** Channels whose presence it is in. */

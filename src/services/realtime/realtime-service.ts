@@ -259,7 +259,12 @@ export async function startRealtimeService(deps: RealtimeServiceDeps) {
   /** Replaces a local connection's subscriptions (the request's auth is bound to it). */
   async function applySubscriptions(client: RealtimeClient, auth: AuthInfo | null, topics: string[]) {
     checkIdentity(client, auth);
+    const drops = client.authDrops;
     const listen = await checkChannels(client, auth, topics);
+    // the connection's auth was dropped while the channels were checked (a password change): the
+    // request's auth is from before it and must not be bound again
+    if (client.authDrops !== drops)
+      throw new PlinthError("forbidden", "The connection's authorization changed meanwhile.");
     bindAuth(client, auth);
     client.subscriptions = recordSubscriptions(topics);
     client.channels = new Map();
@@ -318,6 +323,7 @@ export async function startRealtimeService(deps: RealtimeServiceDeps) {
         replaying: false,
         seen: 0,
         delivered: false,
+        authDrops: 0,
         channels: new Map(),
         joined: new Set(),
       };

@@ -37,8 +37,11 @@ const ROLLBACK = Symbol("rollback");
 export function createRecordDelivery(deps: RecordDeliveryDeps) {
   const { clients } = deps;
   const matcher = createRecordMatcher(deps.records);
-  /** Messages for deletes that are about to commit, by "collectionId/recordId". */
-  const deleteMessages = new Map<string, { at: number; deliveries: Delivery[] }>();
+  /**
+   * Messages for deletes that are about to commit, by "collectionId/recordId", with how many times
+   * each recipient's auth had been dropped when they were checked.
+   */
+  const deleteMessages = new Map<string, { at: number; deliveries: Delivery[]; drops: number[] }>();
 
   /** The subscriptions (of every client, or only `only`) that record `recordId` of `c` concerns. */
   function subscribersOf(
@@ -90,9 +93,10 @@ export function createRecordDelivery(deps: RecordDeliveryDeps) {
       const row = event.row;
       // a new token key (password, email change…) or a delete ends the connection's authentication;
       // without the row (too large to travel) the change cannot be judged: drop it too
-      if (event.action === "delete" || row === undefined || auth.record["tokenKey"] !== row["tokenKey"])
+      if (event.action === "delete" || row === undefined || auth.record["tokenKey"] !== row["tokenKey"]) {
         client.auth = null;
-      else client.auth = { ...auth, record: row };
+        client.authDrops++;
+      } else client.auth = { ...auth, record: row };
       deps.authChanged(client, auth);
     }
   }
@@ -162,7 +166,11 @@ export function createRecordDelivery(deps: RecordDeliveryDeps) {
       const prepared = event.action === "delete" ? deleteMessages.get(key) : undefined;
       if (prepared !== undefined) {
         deleteMessages.delete(key);
-        deliver(prepared.deliveries, id);
+        // not to a connection whose auth was dropped since the check (the same commit may have done it)
+        deliver(
+          prepared.deliveries.filter(([client], i) => client.authDrops === prepared.drops[i]),
+          id,
+        );
         return;
       }
       const subscribers = subscribersOf(c, event.recordId);
@@ -190,7 +198,11 @@ export function createRecordDelivery(deps: RecordDeliveryDeps) {
       if (subscribers.length === 0) return;
       const found = await matcher.deliveries("delete", c, String(row["id"]), subscribers, session);
       if (found !== "missing" && found.length > 0)
-        deleteMessages.set(`${c.id}/${String(row["id"])}`, { at: now, deliveries: found });
+        deleteMessages.set(`${c.id}/${String(row["id"])}`, {
+          at: now,
+          deliveries: found,
+          drops: found.map(([client]) => client.authDrops),
+        });
     },
   };
 }
