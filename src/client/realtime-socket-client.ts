@@ -88,6 +88,11 @@ export interface RealtimeSocketOptions {
   readonly onResync?: (reason: string) => void;
   /** Each (re)connection, with its client id. */
   readonly onConnect?: (clientId: string) => void;
+  /**
+   * After a reconnect the server refused to restore something (`what`: "auth", a channel topic
+   * "@name", or "join:name"): it is dropped, and everything else is restored.
+   */
+  readonly onError?: (error: RealtimeError, what: string) => void;
   /** The WebSocket constructor (defaults to the global one). */
   readonly WebSocket?: typeof WebSocket;
 }
@@ -281,15 +286,38 @@ export class RealtimeSocket {
   /** After (re)connecting: auth, subscriptions, missed events, presence; then ready. */
   async #restore(): Promise<void> {
     const token = typeof this.#options.token === "function" ? this.#options.token() : this.#options.token;
-    if (token) await this.#send({ type: "auth", token });
-    const topics = [...this.#listeners.keys()];
-    this.#subscribed.clear();
-    for (const t of topics) this.#subscribed.add(t);
+    if (token) await this.#refusable("auth", this.#send({ type: "auth", token }));
     // resume first: the server replays what was missed once the subscriptions are set, before any
     // live event, so nothing arrives twice or out of order
     if (this.#lastEventId !== undefined) await this.#send({ type: "resume", lastEventId: this.#lastEventId });
-    if (topics.length > 0) await this.#send({ type: "subscribe", topics });
-    for (const [channel, state] of this.#presence) await this.#send({ type: "join", channel, state });
+    const topics = [...this.#listeners.keys()];
+    const records = topics.filter((t) => !t.startsWith("@"));
+    this.#subscribed.clear();
+    for (const t of records) this.#subscribed.add(t);
+    if (records.length > 0) await this.#send({ type: "subscribe", topics: records });
+    // channels one by one: one that is refused now (its rule changed) must not hold back the rest
+    for (const t of topics.filter((t) => t.startsWith("@"))) {
+      this.#subscribed.add(t);
+      if (!(await this.#refusable(t, this.#send({ type: "subscribe", topics: [t] })))) {
+        this.#subscribed.delete(t);
+        this.#listeners.delete(t);
+      }
+    }
+    for (const [channel, state] of this.#presence)
+      if (!(await this.#refusable(`join:${channel}`, this.#send({ type: "join", channel, state }))))
+        this.#presence.delete(channel);
+  }
+
+  /** Awaits a restoring request; a refusal is reported (false), anything else (a lost connection) thrown. */
+  async #refusable(what: string, request: Promise<ServerMessage>): Promise<boolean> {
+    try {
+      await request;
+      return true;
+    } catch (err) {
+      if (!(err instanceof RealtimeError)) throw err;
+      this.#options.onError?.(err, what);
+      return false;
+    }
   }
 
   #receive(m: ServerMessage): void {

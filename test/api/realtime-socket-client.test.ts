@@ -120,4 +120,27 @@ describe("RealtimeSocket", () => {
     );
     assert.ok((await member.ping()) >= 0);
   });
+
+  test("after a reconnect, a channel refused now is dropped and reported; the rest is restored", async () => {
+    const events: RecordEvent[] = [];
+    const refused: [number, string][] = [];
+    const rt = new RealtimeSocket(server.url, {
+      minReconnectMs: 20,
+      onError: (err, what) => refused.push([err.status, what]),
+    });
+    clients.push(rt);
+    await rt.channel("news", () => {});
+    await rt.subscribe("items", "*", (e) => events.push(e));
+    const saved = await server.request("PATCH", "/api/settings", {
+      token: su,
+      body: { realtime: { channels: [{ name: "chat", listenRule: "", publishRule: "", presence: true }] } },
+    });
+    assert.equal(saved.status, 200, JSON.stringify(saved.body));
+    server.app.services.realtime.disconnect(rt.clientId);
+    await waitUntil("the refusal is reported", () => refused.length === 1);
+    assert.deepEqual(refused, [[404, "@news"]]);
+    await rt.ready();
+    await create("after the reconnect", 1);
+    await waitUntil("record events go on", () => events.length === 1);
+  });
 });
