@@ -2,7 +2,7 @@ import { AsyncLocalStorage } from "node:async_hooks";
 import { createHash } from "node:crypto";
 import pg from "pg";
 import { PlinthError } from "../../../core/errors.ts";
-import type { SqlConnection, SqlDriver } from "../sql/sql-driver.ts";
+import type { SqlConnection, SqlDriver, StatementOptions } from "../sql/sql-driver.ts";
 
 /** Options for the PostgreSQL driver. */
 export interface PostgresDriverOptions {
@@ -125,16 +125,26 @@ export function createPostgresDriver(options: PostgresDriverOptions): SqlDriver 
   }
 
   /** Runs one statement; a transient failure comes out as PlinthError `unavailable`, never as pg's text. */
-  async function query(on: Queryable, sql: string, params: readonly unknown[]): Promise<pg.QueryResult> {
+  async function query(
+    on: Queryable,
+    sql: string,
+    params: readonly unknown[],
+    options: StatementOptions = {},
+  ): Promise<pg.QueryResult> {
     try {
-      return await send(on, sql, params);
+      return await send(on, sql, params, options);
     } catch (err) {
       throw translateTransient(err);
     }
   }
 
-  async function send(on: Queryable, sql: string, params: readonly unknown[]): Promise<pg.QueryResult> {
-    const name = params.length > 0 ? nameOf(sql) : undefined;
+  async function send(
+    on: Queryable,
+    sql: string,
+    params: readonly unknown[],
+    options: StatementOptions,
+  ): Promise<pg.QueryResult> {
+    const name = params.length > 0 && options.oneOff !== true ? nameOf(sql) : undefined;
     if (name === undefined) return on.query(sql, params as unknown[]);
     try {
       return await on.query({ name, text: sql, values: params as unknown[] });
@@ -161,8 +171,8 @@ export function createPostgresDriver(options: PostgresDriverOptions): SqlDriver 
 
   function connection(client: pg.PoolClient): SqlConnection {
     return {
-      async all(sql, params) {
-        return (await query(client, sql, params)).rows as Record<string, unknown>[];
+      async all(sql, params, options) {
+        return (await query(client, sql, params, options)).rows as Record<string, unknown>[];
       },
       async run(sql, params) {
         return (await query(client, sql, params)).rowCount ?? 0;
@@ -209,9 +219,9 @@ export function createPostgresDriver(options: PostgresDriverOptions): SqlDriver 
 
   return {
     pool,
-    async all(sql, params) {
+    async all(sql, params, options) {
       const on = inTransaction.getStore() ?? pool;
-      return (await query(on, sql, params)).rows as Record<string, unknown>[];
+      return (await query(on, sql, params, options)).rows as Record<string, unknown>[];
     },
     async run(sql, params) {
       const on = inTransaction.getStore() ?? pool;

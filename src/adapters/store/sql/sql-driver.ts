@@ -1,7 +1,11 @@
 /** The narrow connection interface the shared SQL store runs on; one implementation per database. */
 export interface SqlDriver {
   /** Runs a query and returns its rows (reads; also writes with RETURNING). */
-  all(sql: string, params: readonly unknown[]): Promise<Record<string, unknown>[]>;
+  all(
+    sql: string,
+    params: readonly unknown[],
+    options?: StatementOptions,
+  ): Promise<Record<string, unknown>[]>;
   /** Runs a statement that returns no rows; resolves to the number of changed rows. */
   run(sql: string, params: readonly unknown[]): Promise<number>;
   /** Runs `fn` on one connection inside BEGIN … COMMIT (ROLLBACK when it throws). */
@@ -12,8 +16,21 @@ export interface SqlDriver {
 }
 
 /** One connection with an open transaction. */
+/** How a statement is run. */
+export interface StatementOptions {
+  /**
+   * Its text is unlikely to be run again (built for the case at hand, such as a realtime check of
+   * the subscribers of the moment): it is not kept prepared, so it never pushes out statements that are.
+   */
+  readonly oneOff?: boolean;
+}
+
 export interface SqlConnection {
-  all(sql: string, params: readonly unknown[]): Promise<Record<string, unknown>[]>;
+  all(
+    sql: string,
+    params: readonly unknown[],
+    options?: StatementOptions,
+  ): Promise<Record<string, unknown>[]>;
   run(sql: string, params: readonly unknown[]): Promise<number>;
 }
 

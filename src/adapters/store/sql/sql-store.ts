@@ -317,7 +317,8 @@ export function createSqlStore(deps: SqlStoreDeps): Store {
         let row: RecordRow | undefined;
         try {
           for (const statement of matcher.statements(collection.name, id, conditions)) {
-            const [raw] = await conn.all(statement.sql, statement.params);
+            // its text follows the subscribers of the moment: not worth keeping prepared
+            const [raw] = await conn.all(statement.sql, statement.params, { oneOff: true });
             if (raw === undefined) return null;
             row ??= decodeRow(dialect, collection.fields, raw);
             readMatches(statement, raw, matches);

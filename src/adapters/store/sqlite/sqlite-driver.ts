@@ -1,7 +1,7 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { DatabaseSync, type SQLInputValue, type StatementSync } from "node:sqlite";
 import { setTimeout as sleep } from "node:timers/promises";
-import type { SqlConnection, SqlDriver } from "../sql/sql-driver.ts";
+import type { SqlConnection, SqlDriver, StatementOptions } from "../sql/sql-driver.ts";
 
 /** Options for the embedded SQLite driver. */
 export interface SqliteDriverOptions {
@@ -71,8 +71,13 @@ class Connection implements SqlConnection {
     return stmt;
   }
 
-  allSync(sql: string, params: readonly unknown[]): Record<string, unknown>[] {
-    return this.prepare(sql).all(...(params as SQLInputValue[])) as Record<string, unknown>[];
+  allSync(
+    sql: string,
+    params: readonly unknown[],
+    options: StatementOptions = {},
+  ): Record<string, unknown>[] {
+    const stmt = options.oneOff === true ? this.db.prepare(sql) : this.prepare(sql);
+    return stmt.all(...(params as SQLInputValue[])) as Record<string, unknown>[];
   }
 
   runSync(sql: string, params: readonly unknown[]): number {
@@ -84,8 +89,12 @@ class Connection implements SqlConnection {
     return Number(this.prepare(sql).run(...(params as SQLInputValue[])).changes);
   }
 
-  async all(sql: string, params: readonly unknown[]): Promise<Record<string, unknown>[]> {
-    return this.allSync(sql, params);
+  async all(
+    sql: string,
+    params: readonly unknown[],
+    options?: StatementOptions,
+  ): Promise<Record<string, unknown>[]> {
+    return this.allSync(sql, params, options);
   }
 
   async run(sql: string, params: readonly unknown[]): Promise<number> {
@@ -195,11 +204,11 @@ export function createSqliteDriver(options: SqliteDriverOptions): SqlDriver {
   }
 
   return {
-    async all(sql, params) {
+    async all(sql, params, options) {
       const current = inTransaction.getStore();
-      if (current !== undefined) return current.allSync(sql, params);
+      if (current !== undefined) return current.allSync(sql, params, options);
       snapshot?.enter();
-      return reader.allSync(sql, params);
+      return reader.allSync(sql, params, options);
     },
     async run(sql, params) {
       const current = inTransaction.getStore();
