@@ -31,6 +31,7 @@ interface Resolved {
  */
 export function createRecordMatcher(records: RecordService) {
   let resolved = new WeakMap<Subscription, Resolved>();
+  const shapeKeys = new WeakMap<Subscription, { auth: RealtimeClient["auth"]; key: string }>();
 
   function resolve(client: RealtimeClient, sub: Subscription, c: Collection): Resolved {
     const cached = resolved.get(sub);
@@ -94,6 +95,17 @@ export function createRecordMatcher(records: RecordService) {
     },
   };
 
+  /** What shaping a record depends on for this subscriber (its auth, the subscription's options). */
+  function shapeKey(client: RealtimeClient, sub: Subscription): string {
+    const cached = shapeKeys.get(sub);
+    if (cached !== undefined && cached.auth === client.auth) return cached.key;
+    const auth =
+      client.auth === null ? "" : `${client.auth.collectionId}/${String(client.auth.record["id"])}`;
+    const key = JSON.stringify([auth, sub.query, sub.headers]);
+    shapeKeys.set(sub, { auth: client.auth, key });
+    return key;
+  }
+
   /**
    * Shapes the record once per distinct view of it (auth, expand, fields, rule inputs). A
    * subscription whose `fields` or `expand` cannot be applied gets nothing, as one whose filter does
@@ -110,9 +122,7 @@ export function createRecordMatcher(records: RecordService) {
     const shaped = new Map<string, string | null>();
     const out: Delivery[] = [];
     for (const [client, sub] of visible) {
-      const auth =
-        client.auth === null ? "" : `${client.auth.collectionId}/${String(client.auth.record["id"])}`;
-      const key = JSON.stringify([auth, sub.query["expand"], sub.query["fields"], sub.query, sub.headers]);
+      const key = shapeKey(client, sub);
       let data = shaped.get(key);
       if (data === undefined) {
         try {

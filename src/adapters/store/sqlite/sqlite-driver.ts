@@ -17,6 +17,12 @@ export interface SqliteDriverOptions {
 }
 
 const STATEMENT_CACHE_LIMIT = 500;
+/**
+ * One-off statements (see StatementOptions) are kept apart, the most recently used few: a realtime
+ * check repeats its text while the subscribers stay the same, and preparing a large one for every
+ * event costs more than running it, but its texts must not push out the main cache's.
+ */
+const ONE_OFF_CACHE_LIMIT = 16;
 const DEFAULT_BUSY_TIMEOUT_MS = 10_000;
 /** Bounds of the pause between two tries for the write lock (ms); the pause doubles up to the cap. */
 const LOCK_RETRY_MIN_MS = 1;
@@ -53,6 +59,7 @@ async function retryWhileBusy(attempt: () => void, timeoutMs: number): Promise<v
 class Connection implements SqlConnection {
   readonly db: DatabaseSync;
   private readonly statements = new Map<string, StatementSync>();
+  private readonly oneOffStatements = new Map<string, StatementSync>();
 
   constructor(db: DatabaseSync) {
     this.db = db;
@@ -71,12 +78,27 @@ class Connection implements SqlConnection {
     return stmt;
   }
 
+  /** Least recently used first out: the set of one-off texts in use changes as subscribers come and go. */
+  private prepareOneOff(sql: string): StatementSync {
+    let stmt = this.oneOffStatements.get(sql);
+    if (stmt !== undefined) this.oneOffStatements.delete(sql);
+    else {
+      stmt = this.db.prepare(sql);
+      if (this.oneOffStatements.size >= ONE_OFF_CACHE_LIMIT) {
+        const oldest = this.oneOffStatements.keys().next().value;
+        if (oldest !== undefined) this.oneOffStatements.delete(oldest);
+      }
+    }
+    this.oneOffStatements.set(sql, stmt);
+    return stmt;
+  }
+
   allSync(
     sql: string,
     params: readonly unknown[],
     options: StatementOptions = {},
   ): Record<string, unknown>[] {
-    const stmt = options.oneOff === true ? this.db.prepare(sql) : this.prepare(sql);
+    const stmt = options.oneOff === true ? this.prepareOneOff(sql) : this.prepare(sql);
     return stmt.all(...(params as SQLInputValue[])) as Record<string, unknown>[];
   }
 
