@@ -160,6 +160,21 @@ describe("auth on a WebSocket follows the auth record", () => {
 });
 
 describe("presence shows no more than the listen rule allows, and no client ids", () => {
+  test("a member whose own record stops passing the channel's rules leaves its presence", async () => {
+    const gail = await signUp("gail@example.com");
+    await call("PATCH", `/api/collections/users/records/${gail.id}`, { name: "staff" });
+    const member = await ws(gail.token);
+    assert.equal((await member.request({ type: "join", channel: "staff", state: {} })).type, "ack");
+    assert.equal(
+      server.app.services.realtime.members("staff").filter((m) => m.auth?.id === gail.id).length,
+      1,
+    );
+    await call("PATCH", `/api/collections/users/records/${gail.id}`, { name: "former" });
+    await member.until("the member leaves", () =>
+      server.app.services.realtime.members("staff").every((m) => m.auth?.id !== gail.id),
+    );
+  });
+
   test("joining needs the listen rule: a refused joiner gets no member list", async () => {
     const staff = await signUp("staff@example.com");
     await call("PATCH", `/api/collections/users/records/${staff.id}`, { name: "staff" });

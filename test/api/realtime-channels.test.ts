@@ -372,6 +372,10 @@ describe("realtime channels across two instances on one PostgreSQL", { skip: pgU
         ["@doc/8", "presence", "leave"],
       ],
     );
+    const huge = await onB("/api/realtime", {
+      subscriptions: Array.from({ length: 300 }, (_, i) => `items/${String(i).padStart(90, "x")}`),
+    });
+    assert.equal(huge.status, 413, "too large to forward over the bus: said so, not 404");
     const stranger = await b.request("POST", "/api/realtime/presence", {
       body: { clientId: "no-such-client", channel: "doc/8", state: {} },
     });

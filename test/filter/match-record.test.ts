@@ -88,6 +88,20 @@ describe("record matcher statements", () => {
     assert.equal((statement!.sql.match(/VALUES/g) ?? []).length, 1, statement!.sql);
   });
 
+  test("values a dialect drops are not bound: texts alike take the same values", () => {
+    const planner = createRecordMatchPlanner(postgresDialect);
+    const ctx = contextFor("posts", requestFor(null));
+    // PostgreSQL's strftime gives NULL for more than two arguments, dropping the bound ones
+    const conditions = [
+      [resolveFilter(`"x" = strftime("%Y", title, "a")`, ctx)],
+      [resolveFilter(`"x" = strftime("%Y", title, "a", "b")`, ctx)],
+    ];
+    const [statement] = planner.statements("posts", "x", conditions);
+    const rows = [...statement!.sql.matchAll(/\(\d+(?:, \$\d+)*\)/g)].map((m) => m[0]);
+    assert.equal(new Set(rows.map((r) => r.split(",").length)).size, 1, statement!.sql);
+    assert.equal(statement!.params.length, 3, JSON.stringify(statement!.params)); // "x" twice, the id
+  });
+
   test("many same-shape conditions are split over statements within the parameter bound", () => {
     const planner = createRecordMatchPlanner(sqliteDialect);
     const ctx = contextFor("posts", requestFor(null));

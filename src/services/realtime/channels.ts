@@ -332,6 +332,11 @@ export function createChannels(deps: ChannelDeps) {
           if (client.channels.get(name) === current) client.channels.delete(name);
         });
       }
+      // a member must still pass both rules with its record as it is now
+      for (const name of client.joined)
+        Promise.all([check("listen", name, current), check("publish", name, current)]).catch(() => {
+          if (client.auth === current) this.leave(client, name);
+        });
     },
 
     /** A connection ended: it leaves every presence it was in. */

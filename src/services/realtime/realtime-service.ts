@@ -129,7 +129,10 @@ export async function startRealtimeService(deps: RealtimeServiceDeps) {
     async apply(clientId, token, request) {
       const client = clients.get(clientId);
       if (client === undefined) return { held: false };
-      return { held: true, result: await applyRequest(client, await deps.authenticate(token), request) };
+      // nothing comes back over the bus but the outcome: a join's member list could exceed a bus
+      // message, and the asking instance knows the members itself
+      await applyRequest(client, await deps.authenticate(token), request);
+      return { held: true };
     },
   });
 
@@ -302,7 +305,9 @@ export async function startRealtimeService(deps: RealtimeServiceDeps) {
   ): Promise<unknown> {
     const client = clients.get(clientId);
     if (client !== undefined) return applyRequest(client, auth, request);
-    return forwarding.forward(clientId, token, request);
+    await forwarding.forward(clientId, token, request);
+    // the holder announced the join on the bus before it answered: the members are known here too
+    return request.kind === "join" ? channels.members(request.channel) : undefined;
   }
 
   const service = {

@@ -1,5 +1,5 @@
 import type { IdGen } from "../../core/clock.ts";
-import type { Bus } from "../../core/bus.ts";
+import { BUS_MAX_MESSAGE_BYTES, type Bus } from "../../core/bus.ts";
 import { type ErrorCode, isPlinthError, PlinthError } from "../../core/errors.ts";
 
 /** What a request made over REST asks of a connection (the SSE client's subscriptions and channels). */
@@ -31,8 +31,6 @@ export interface ForwardedAnswer {
   /** This instance does not hold the connection. */
   readonly miss?: true;
   readonly error?: { code: ErrorCode; message: string } | undefined;
-  /** What the request returns (a join: the members). */
-  readonly result?: unknown;
 }
 
 /** What forwarding needs. */
@@ -53,7 +51,7 @@ export interface RequestForwardingDeps {
     clientId: string,
     token: string | undefined,
     request: ConnectionRequest,
-  ) => Promise<{ held: false } | { held: true; result?: unknown }>;
+  ) => Promise<{ held: boolean }>;
 }
 
 /** How long a forwarded request waits for the instance holding the connection. */
@@ -90,17 +88,14 @@ export function createRequestForwarding(deps: RequestForwardingDeps) {
     if (typeof m.clientId === "string" && isConnectionRequest(m.request)) {
       let error: ForwardedAnswer["error"];
       let held = true;
-      let result: unknown;
       try {
-        const applied = await deps.apply(m.clientId, m.token, m.request);
-        held = applied.held;
-        if (applied.held) result = applied.result;
+        held = (await deps.apply(m.clientId, m.token, m.request)).held;
       } catch (err) {
         error = isPlinthError(err)
           ? { code: err.code, message: err.message }
           : { code: "internal", message: "" };
       }
-      if (held) reply = { t: "sub-r", o: deps.origin, q: m.q, error, result };
+      if (held) reply = { t: "sub-r", o: deps.origin, q: m.q, error };
     }
     await deps.bus.publish(deps.channel, JSON.stringify(reply)).catch((err: unknown) => {
       deps.log.warn({ err }, "realtime could not answer a forwarded subscription request");
@@ -114,12 +109,18 @@ export function createRequestForwarding(deps: RequestForwardingDeps) {
       else waiting.get(message.q)?.(message);
     },
 
-    /** Asks the other instances to apply a request for a connection this one does not hold; its result. */
-    async forward(clientId: string, token: string | undefined, request: ConnectionRequest): Promise<unknown> {
+    /** Asks the other instances to apply a request for a connection this one does not hold. */
+    async forward(clientId: string, token: string | undefined, request: ConnectionRequest): Promise<void> {
       const peers = deps.peers();
       if (peers === 0) throw notFound();
       const q = deps.ids.random(20, REQUEST_ID_ALPHABET);
       const message: ForwardedRequest = { t: "sub", o: deps.origin, q, clientId, token, request };
+      const text = JSON.stringify(message);
+      if (Buffer.byteLength(text) > BUS_MAX_MESSAGE_BYTES)
+        throw new PlinthError(
+          "payload_too_large",
+          "The request is too large to pass to the instance holding the connection; send it to that instance or make it smaller.",
+        );
       let timer: NodeJS.Timeout | undefined;
       let misses = 0;
       const reply = await new Promise<ForwardedAnswer | undefined>((resolve) => {
@@ -128,14 +129,13 @@ export function createRequestForwarding(deps: RequestForwardingDeps) {
           else if (++misses >= peers) resolve(undefined);
         });
         timer = setTimeout(() => resolve(undefined), FORWARD_TIMEOUT_MS);
-        deps.bus.publish(deps.channel, JSON.stringify(message)).catch(() => resolve(undefined));
+        deps.bus.publish(deps.channel, text).catch(() => resolve(undefined));
       }).finally(() => {
         clearTimeout(timer);
         waiting.delete(q);
       });
       if (reply === undefined) throw notFound();
       if (reply.error !== undefined) throw new PlinthError(reply.error.code, reply.error.message);
-      return reply.result;
     },
   };
 }

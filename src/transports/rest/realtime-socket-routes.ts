@@ -206,9 +206,12 @@ function serveSocket(
   // one message at a time, so replies come in the order messages were sent
   let line: Promise<void> = Promise.resolve();
   let pending = 0;
+  let flooded = false;
   socket.on("message", (data, isBinary) => {
     alive = true;
+    if (flooded) return; // closing: what it still sends is dropped
     if (++pending > MAX_PENDING_MESSAGES) {
+      flooded = true;
       req.log.warn({ clientId, pending }, "realtime client sends faster than it is answered; disconnecting");
       realtime.disconnect(clientId, "flood");
       return;

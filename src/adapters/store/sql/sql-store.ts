@@ -1,6 +1,7 @@
 import type { Collection } from "../../../core/collections/collection.ts";
 import type { Field } from "../../../core/collections/field.ts";
-import { PlinthError, validationError, FIELD_CODES } from "../../../core/errors.ts";
+import { isPlinthError, PlinthError, validationError, FIELD_CODES } from "../../../core/errors.ts";
+import type { ResolvedFilter } from "../../../core/filter/index.ts";
 import type { RecordQuery, RecordRow, Store, StoreSession } from "../../../core/ports.ts";
 import { compileFilter, compileSort } from "./compile-filter.ts";
 import type { SqlDialect, SqlSchemaDialect } from "./dialect.ts";
@@ -10,6 +11,8 @@ import { appendJournal, journalBounds, pruneJournal, readJournal } from "./sql-j
 
 /** The savepoint a view is created in again after a change dropped it (never nested). */
 const VIEW_SAVEPOINT = "plinth_view";
+/** The savepoint a realtime check runs in inside a transaction (never nested). */
+const MATCH_SAVEPOINT = "plinth_match";
 
 /** A session and what must run before its transaction commits. */
 interface OpenSession {
@@ -100,6 +103,42 @@ export function createSqlStore(deps: SqlStoreDeps): Store {
       for (const sql of schema.schemaLockStatements()) await conn.all(sql, []);
       schemaLocked = true;
     }
+    /** Runs the match statements; null when the record is not there. */
+    async function runMatch(
+      collection: Collection,
+      id: string,
+      conditions: readonly (readonly ResolvedFilter[])[],
+    ): Promise<{ row: RecordRow; matches: boolean[] } | null> {
+      const matches = conditions.map(() => false);
+      let row: RecordRow | undefined;
+      for (const statement of matcher.statements(collection.name, id, conditions)) {
+        // its text follows the subscribers of the moment: not worth keeping prepared for long
+        const [raw] = await conn.all(statement.sql, statement.params, { oneOff: true });
+        if (raw === undefined) return null;
+        row ??= decodeRow(dialect, collection.fields, raw);
+        readMatches(statement, raw, matches);
+      }
+      return row === undefined ? null : { row, matches };
+    }
+
+    /**
+     * Runs `work`; inside a transaction within a savepoint, so that a statement that fails leaves the
+     * transaction usable (PostgreSQL aborts a transaction at its first error).
+     */
+    async function isolated<T>(work: () => Promise<T>): Promise<T> {
+      if (conn === driver) return work();
+      await conn.run(`SAVEPOINT ${MATCH_SAVEPOINT}`, []);
+      try {
+        const result = await work();
+        await conn.run(`RELEASE SAVEPOINT ${MATCH_SAVEPOINT}`, []);
+        return result;
+      } catch (err) {
+        await conn.run(`ROLLBACK TO SAVEPOINT ${MATCH_SAVEPOINT}`, []);
+        await conn.run(`RELEASE SAVEPOINT ${MATCH_SAVEPOINT}`, []);
+        throw err;
+      }
+    }
+
     async function applySync(previous: Collection | null, next: Collection | null): Promise<void> {
       for (const sql of schema.syncStatements(previous, next)) {
         try {
@@ -313,20 +352,36 @@ export function createSqlStore(deps: SqlStoreDeps): Store {
         await conn.run(`DELETE FROM ${q(collection.name)}`, []);
       },
       async matchRecord(collection, id, conditions) {
-        const matches = conditions.map(() => false);
-        let row: RecordRow | undefined;
         try {
-          for (const statement of matcher.statements(collection.name, id, conditions)) {
-            // its text follows the subscribers of the moment: not worth keeping prepared
-            const [raw] = await conn.all(statement.sql, statement.params, { oneOff: true });
-            if (raw === undefined) return null;
-            row ??= decodeRow(dialect, collection.fields, raw);
-            readMatches(statement, raw, matches);
-          }
+          return await isolated(() => runMatch(collection, id, conditions));
         } catch (err) {
-          return translate(err);
+          if (isPlinthError(err) && err.code === "unavailable") throw err;
+          // A shape the database refuses at run time (one subscriber's filter) must not fail everyone
+          // else's check (nor, inside a delete, the delete): test shape by shape, and remember the
+          // shapes refused so they cost nothing next time.
+          const matches = conditions.map(() => false);
+          let row: RecordRow | undefined;
+          for (const indices of matcher.shapeIndices(collection.name, conditions)) {
+            const subset = indices.map((i) => conditions[i]!);
+            try {
+              const found = await isolated(() => runMatch(collection, id, subset));
+              if (found === null) return null;
+              row ??= found.row;
+              indices.forEach((index, j) => {
+                matches[index] = found.matches[j] === true;
+              });
+            } catch (shapeErr) {
+              if (isPlinthError(shapeErr) && shapeErr.code === "unavailable") throw shapeErr;
+              matcher.refuse(collection.name, subset[0]!);
+            }
+          }
+          if (row === undefined) {
+            const found = await isolated(() => runMatch(collection, id, [])).catch(translate);
+            if (found === null) return null;
+            row = found.row;
+          }
+          return { row, matches };
         }
-        return row === undefined ? null : { row, matches };
       },
       appendEvents(entries) {
         return appendJournal(conn, dialect, entries);
