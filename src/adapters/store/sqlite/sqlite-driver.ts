@@ -55,7 +55,7 @@ async function retryWhileBusy(attempt: () => void, timeoutMs: number): Promise<v
   }
 }
 
-/** A connection plus a bounded prepared-statement cache. */
+/** A connection plus bounded prepared-statement caches (least recently used out). */
 class Connection implements SqlConnection {
   readonly db: DatabaseSync;
   private readonly statements = new Map<string, StatementSync>();
@@ -65,32 +65,23 @@ class Connection implements SqlConnection {
     this.db = db;
   }
 
-  private prepare(sql: string): StatementSync {
-    let stmt = this.statements.get(sql);
-    if (stmt === undefined) {
+  /** A statement from `cache` (least recently used out past `limit`), prepared when missing. */
+  private prepareIn(cache: Map<string, StatementSync>, limit: number, sql: string): StatementSync {
+    let stmt = cache.get(sql);
+    if (stmt !== undefined) cache.delete(sql);
+    else {
       stmt = this.db.prepare(sql);
-      if (this.statements.size >= STATEMENT_CACHE_LIMIT) {
-        const oldest = this.statements.keys().next().value;
-        if (oldest !== undefined) this.statements.delete(oldest);
+      if (cache.size >= limit) {
+        const oldest = cache.keys().next().value;
+        if (oldest !== undefined) cache.delete(oldest);
       }
-      this.statements.set(sql, stmt);
     }
+    cache.set(sql, stmt);
     return stmt;
   }
 
-  /** Least recently used first out: the set of one-off texts in use changes as subscribers come and go. */
-  private prepareOneOff(sql: string): StatementSync {
-    let stmt = this.oneOffStatements.get(sql);
-    if (stmt !== undefined) this.oneOffStatements.delete(sql);
-    else {
-      stmt = this.db.prepare(sql);
-      if (this.oneOffStatements.size >= ONE_OFF_CACHE_LIMIT) {
-        const oldest = this.oneOffStatements.keys().next().value;
-        if (oldest !== undefined) this.oneOffStatements.delete(oldest);
-      }
-    }
-    this.oneOffStatements.set(sql, stmt);
-    return stmt;
+  private prepare(sql: string): StatementSync {
+    return this.prepareIn(this.statements, STATEMENT_CACHE_LIMIT, sql);
   }
 
   allSync(
@@ -98,7 +89,10 @@ class Connection implements SqlConnection {
     params: readonly unknown[],
     options: StatementOptions = {},
   ): Record<string, unknown>[] {
-    const stmt = options.oneOff === true ? this.prepareOneOff(sql) : this.prepare(sql);
+    const stmt =
+      options.oneOff === true
+        ? this.prepareIn(this.oneOffStatements, ONE_OFF_CACHE_LIMIT, sql)
+        : this.prepare(sql);
     return stmt.all(...(params as SQLInputValue[])) as Record<string, unknown>[];
   }
 
