@@ -26,21 +26,27 @@ export function createConnectionLimit(maxPerAddress: number) {
           `Too many realtime connections from this address (at most ${maxPerAddress}).`,
         );
       open.set(address, n + 1);
+      const socket = req.raw.socket;
       let released = false;
+      // captures the address and socket only: the connection may outlive the request objects
       const release = () => {
         if (released) return;
         released = true;
-        req.raw.socket?.off("close", release);
+        socket?.off("close", release);
         const left = (open.get(address) ?? 1) - 1;
         if (left <= 0) open.delete(address);
         else open.set(address, left);
       };
       releases.set(req.raw, release);
-      req.raw.socket?.once("close", release);
+      socket?.once("close", release);
     },
     /** The connection admitted for `req` has ended. */
     release(req: FastifyRequest): void {
       releases.get(req.raw)?.();
+    },
+    /** What ends the connection admitted for `req`, to call once it has ended (holds no request objects). */
+    releaser(req: FastifyRequest): () => void {
+      return releases.get(req.raw) ?? (() => {});
     },
   };
 }

@@ -1,5 +1,8 @@
+import { ServerResponse } from "node:http";
+import type { Socket } from "node:net";
 import websocket from "@fastify/websocket";
-import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { FastifyBaseLogger, FastifyInstance } from "fastify";
+import type { AuthInfo } from "../../core/request-info.ts";
 import type { WebSocket } from "ws";
 import { PlinthError } from "../../core/errors.ts";
 import type { CloseReason, RealtimeSink } from "../../services/realtime/index.ts";
@@ -82,14 +85,34 @@ export function registerRealtimeSocketRoutes(
     // a ping each period; a client that answered nothing (no pong, no message) since the last is dropped
     const sweeper = createSweeper(timings.heartbeatMs);
     scope.get("/api/ws", { websocket: true, preHandler: limit.admit }, (socket, req) => {
-      serveSocket(socket, req, services, sweeper, () => limit.release(req));
+      // the connection keeps only what it needs of the upgrade request (its log and auth), so the
+      // request and response objects can go: they would cost every idle connection a few KiB
+      const release = limit.releaser(req);
+      forgetUpgradeRequest(socket, req.raw.socket, req.log);
+      serveSocket(socket, { log: req.log, auth: req.plinthAuth ?? null }, services, sweeper, release);
     });
+  });
+}
+
+/**
+ * Lets the upgrade's request and response objects go once the socket is open: @fastify/websocket's
+ * error listener closes over them, and the TCP socket still points at the response it was given, so
+ * they would otherwise live (a few KiB each) as long as every idle connection. A socket error ends
+ * the connection, logged.
+ */
+function forgetUpgradeRequest(socket: WebSocket, tcp: Socket | null, log: FastifyBaseLogger): void {
+  const response = (tcp as (Socket & { _httpMessage?: ServerResponse | null }) | null)?._httpMessage;
+  if (tcp !== null && response instanceof ServerResponse) response.detachSocket(tcp);
+  socket.removeAllListeners("error");
+  socket.on("error", (err) => {
+    log.debug({ err }, "realtime socket error");
+    socket.terminate();
   });
 }
 
 function serveSocket(
   socket: WebSocket,
-  req: FastifyRequest,
+  req: { readonly log: FastifyBaseLogger; readonly auth: AuthInfo | null },
   services: Services,
   sweeper: ReturnType<typeof createSweeper>,
   released: () => void,
@@ -124,7 +147,7 @@ function serveSocket(
     },
   };
   const clientId = realtime.connect(sink);
-  const auth = req.plinthAuth ?? null;
+  const auth = req.auth;
   if (auth !== null) realtime.authenticate(clientId, auth);
   // the connection's auth as the service has it now (an auth record change may have dropped it)
   const currentAuth = () => realtime.authOf(clientId);
