@@ -132,6 +132,34 @@ describe("auth on a WebSocket follows the auth record", () => {
     assert.deepEqual(titles(client.events().filter((e) => e["topic"] === "notes/*")), ["before"]);
   });
 
+  test("a request authenticated before a password change cannot bind that auth after it", async () => {
+    const hal = await signUp("hal@example.com");
+    const before = await server.app.services.auth.authenticate(hal.token);
+    assert.ok(before !== null);
+    const client = await ws(hal.token);
+    await call("PATCH", `/api/collections/users/records/${hal.id}`, {
+      password: "another-password",
+      passwordConfirm: "another-password",
+    });
+    const realtime = server.app.services.realtime;
+    const clientId = String(client.connected["clientId"]);
+    await client.until("the auth is dropped", () => realtime.authOf(clientId) === null);
+    // the request's auth was resolved before the change; it reaches the service after it
+    const late = {
+      auth: before,
+      method: "POST",
+      context: "realtime",
+      headers: {},
+      query: {},
+      body: {},
+    } as const;
+    await assert.rejects(
+      realtime.setSubscriptions(late, { clientId, subscriptions: ["notes/*"] }, undefined),
+      (err: unknown) => (err as { code?: string }).code === "unauthenticated",
+    );
+    assert.equal(realtime.authOf(clientId), null);
+  });
+
   test("listening to a channel goes on after an update of the user's own record, while its rule passes", async () => {
     const dan = await signUp("dan@example.com");
     const client = await ws(dan.token);

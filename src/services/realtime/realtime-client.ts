@@ -44,8 +44,13 @@ export interface RealtimeClient {
   seen: number;
   /** A record event has been sent on this connection (live or replayed): too late to resume. */
   delivered: boolean;
-  /** How often an auth record change has dropped this connection's auth (see applySubscriptions). */
+  /** How often an auth record change has dropped this connection's auth (see record delivery). */
   authDrops: number;
+  /**
+   * Token keys of auth this connection had dropped (a password or email change): a request made with
+   * a token from before the change, still on its way, cannot bind it again.
+   */
+  readonly revokedTokenKeys: Set<string>;
   /** Channels it listens to, each with the auth it was allowed with (a change of auth ends it). */
   channels: Map<string, AuthInfo | null>;
   /** Channels whose presence it is in. */

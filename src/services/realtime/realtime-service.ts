@@ -236,6 +236,9 @@ export async function startRealtimeService(deps: RealtimeServiceDeps) {
   function bindAuth(client: RealtimeClient, auth: AuthInfo | null): void {
     checkIdentity(client, auth);
     if (client.auth === auth) return;
+    // a request authenticated just before a password change, answered after it dropped the auth
+    if (auth !== null && client.revokedTokenKeys.has(String(auth.record["tokenKey"])))
+      throw new PlinthError("unauthenticated", "The token is no longer valid.");
     client.auth = auth;
     // listening was allowed for the previous auth
     for (const [name, grant] of client.channels) if (grant !== auth) client.channels.delete(name);
@@ -262,13 +265,8 @@ export async function startRealtimeService(deps: RealtimeServiceDeps) {
   /** Replaces a local connection's subscriptions (the request's auth is bound to it). */
   async function applySubscriptions(client: RealtimeClient, auth: AuthInfo | null, topics: string[]) {
     checkIdentity(client, auth);
-    const drops = client.authDrops;
     const listen = await checkChannels(client, auth, topics);
-    // the connection's auth was dropped while the channels were checked (a password change): the
-    // request's auth is from before it and must not be bound again
-    if (client.authDrops !== drops)
-      throw new PlinthError("forbidden", "The connection's authorization changed meanwhile.");
-    bindAuth(client, auth);
+    bindAuth(client, auth); // refuses an auth dropped meanwhile (see revokedTokenKeys)
     client.subscriptions = recordSubscriptions(topics);
     client.channels = new Map();
     listen();
@@ -329,6 +327,7 @@ export async function startRealtimeService(deps: RealtimeServiceDeps) {
         seen: 0,
         delivered: false,
         authDrops: 0,
+        revokedTokenKeys: new Set(),
         channels: new Map(),
         joined: new Set(),
       };

@@ -25,6 +25,9 @@ export interface RecordDeliveryDeps {
 /** How long messages prepared for a delete wait for its commit before they are dropped (rolled back). */
 const DELETE_MESSAGES_TTL_MS = 60_000;
 
+/** Revoked token keys a connection remembers (a handful of password changes on one connection). */
+const MAX_REVOKED_TOKEN_KEYS = 16;
+
 /** Thrown to roll back the check of a record put back for its subscribers. */
 const ROLLBACK = Symbol("rollback");
 
@@ -96,6 +99,8 @@ export function createRecordDelivery(deps: RecordDeliveryDeps) {
       if (event.action === "delete" || row === undefined || auth.record["tokenKey"] !== row["tokenKey"]) {
         client.auth = null;
         client.authDrops++;
+        if (client.revokedTokenKeys.size >= MAX_REVOKED_TOKEN_KEYS) client.revokedTokenKeys.clear();
+        client.revokedTokenKeys.add(String(auth.record["tokenKey"]));
       } else client.auth = { ...auth, record: row };
       deps.authChanged(client, auth);
     }
