@@ -14,6 +14,7 @@ import type { Json } from "../support/json.ts";
 import { freshPostgresSchema, postgresForTests } from "../support/postgres.ts";
 import { runCli, type ServerProcess, spawnServer, stopServers } from "../support/spawn-server.ts";
 import { connectSse } from "../support/sse-client.ts";
+import { PUBLIC_NOTES } from "../support/collections.ts";
 
 const REDIS_URL = "redis://127.0.0.1:6379";
 (globalThis as { EventSource?: unknown }).EventSource = EventSource;
@@ -129,14 +130,7 @@ function describeCluster(name: string, bus: "postgres" | "redis", extraArgs: () 
       const created = await call(a.url, "/api/collections", {
         method: "POST",
         token: superuser,
-        body: {
-          name: "notes",
-          type: "base",
-          fields: [{ name: "title", type: "text" }],
-          listRule: "",
-          viewRule: "",
-          createRule: "",
-        },
+        body: PUBLIC_NOTES,
       });
       assert.equal(created.status, 200, JSON.stringify(created.body));
       for (const server of [b, c]) {

@@ -12,6 +12,7 @@ import type { Json } from "../support/json.ts";
 import { runCli, type ServerProcess, spawnServer, stopServers } from "../support/spawn-server.ts";
 import { connectSse, type SseClient } from "../support/sse-client.ts";
 import { connectWs, waitUntil } from "../support/ws-client.ts";
+import { PUBLIC_NOTES } from "../support/collections.ts";
 
 (globalThis as { EventSource?: unknown }).EventSource = EventSource;
 
@@ -48,14 +49,7 @@ before(async () => {
   const made = await call(`${server.url}/api/collections`, {
     method: "POST",
     token: String((login.body as Record<string, Json>)["token"]),
-    body: {
-      name: "notes",
-      type: "base",
-      fields: [{ name: "title", type: "text" }],
-      listRule: "",
-      viewRule: "",
-      createRule: "",
-    },
+    body: PUBLIC_NOTES,
   });
   assert.equal(made.status, 200, JSON.stringify(made.body));
 });

@@ -12,6 +12,7 @@ import type { Json } from "../support/json.ts";
 import { freshPostgresSchema } from "../support/postgres.ts";
 import type { ProxyProcess } from "../support/proxy-process.ts";
 import { runCli, type ServerProcess, spawnServer, stopServers } from "../support/spawn-server.ts";
+import { PUBLIC_NOTES } from "../support/collections.ts";
 
 const MIB = 1024 * 1024;
 
@@ -153,14 +154,7 @@ export function describeProxiedCluster<P extends ProxyProcess>(cluster: ProxiedC
       const created = await call(base, "/api/collections", {
         method: "POST",
         token: superuser,
-        body: {
-          name: "notes",
-          type: "base",
-          fields: [{ name: "title", type: "text" }],
-          listRule: "",
-          viewRule: "",
-          createRule: "",
-        },
+        body: PUBLIC_NOTES,
       });
       assert.equal(created.status, 200, JSON.stringify(created.body));
       const ids = Array.from({ length: 6 }, (_, i) => `notes-${run}-${i}`);

@@ -24,6 +24,7 @@ import type { Json } from "../support/json.ts";
 import { freshPostgresSchema } from "../support/postgres.ts";
 import type { ProxyProcess } from "../support/proxy-process.ts";
 import { runCli, type ServerProcess, spawnServer, stopServers } from "../support/spawn-server.ts";
+import { PUBLIC_NOTES } from "../support/collections.ts";
 
 /** How one example configuration is run, and how to ask it which instance holds a stream. */
 export interface RealtimeProxy<P extends ProxyProcess> {
@@ -188,14 +189,7 @@ export function describeRealtimeThroughProxy<P extends ProxyProcess>(proxy: Real
       const notes = await call(base, "/api/collections", {
         method: "POST",
         token: String(login.body["token"]),
-        body: {
-          name: "notes",
-          type: "base",
-          fields: [{ name: "title", type: "text" }],
-          listRule: "",
-          viewRule: "",
-          createRule: "",
-        },
+        body: PUBLIC_NOTES,
       });
       assert.equal(notes.status, 200, JSON.stringify(notes.body));
     });

@@ -42,6 +42,14 @@ export function createEventReplay(deps: EventReplayDeps) {
   /** Where recently ended connections were in the event order, for a client that resumes by its old id. */
   const departed = new Map<string, number>();
 
+  /** Tells `client` to refetch, in line with delivery; `endsReplay`: its replay is over, so it goes live. */
+  function resyncInLine(client: RealtimeClient, reason: string, endsReplay: boolean): Promise<void> {
+    return sequencer.run(async () => {
+      if (clients.get(client.id) === client) client.sink.resync(sequencer.processed, reason);
+      if (endsReplay) client.replaying = false;
+    });
+  }
+
   /** Sends `client` alone the journal's events in (from, upTo]; returns the last one it got to. */
   async function replayRange(client: RealtimeClient, from: number, upTo: number): Promise<number> {
     while (from < upTo && clients.get(client.id) === client) {
@@ -74,13 +82,7 @@ export function createEventReplay(deps: EventReplayDeps) {
             : upTo - after > deps.limits.maxEvents
               ? "too many missed events"
               : undefined;
-    if (reason !== undefined) {
-      await sequencer.run(async () => {
-        client.sink.resync(sequencer.processed, reason);
-        client.replaying = false;
-      });
-      return;
-    }
+    if (reason !== undefined) return resyncInLine(client, reason, true);
     let from = after;
     for (let round = 0; round < 10 && sequencer.processed - from > REPLAY_PAGE; round++)
       from = await replayRange(client, from, sequencer.processed);
@@ -107,9 +109,7 @@ export function createEventReplay(deps: EventReplayDeps) {
 
     /** Tells `client` to refetch: what it missed cannot be sent (in line with delivery). */
     resync(client: RealtimeClient, reason: string): Promise<void> {
-      return sequencer.run(async () => {
-        client.sink.resync(sequencer.processed, reason);
-      });
+      return resyncInLine(client, reason, false);
     },
 
     /** Starts a pending replay once the client has said what it wants; resolves when it is sent. */
@@ -123,16 +123,11 @@ export function createEventReplay(deps: EventReplayDeps) {
           // never go live with a hole: whatever stopped the replay, the client is told to refetch
           if (!(err instanceof ReplayGap))
             deps.log.warn({ err, clientId: client.id }, "realtime replay failed");
-          await sequencer.run(async () => {
-            if (clients.get(client.id) === client)
-              client.sink.resync(
-                sequencer.processed,
-                err instanceof ReplayGap
-                  ? "missed events are no longer kept"
-                  : "missed events could not be sent",
-              );
-            client.replaying = false;
-          });
+          await resyncInLine(
+            client,
+            err instanceof ReplayGap ? "missed events are no longer kept" : "missed events could not be sent",
+            true,
+          );
         })
         .finally(() => {
           client.replaying = false;

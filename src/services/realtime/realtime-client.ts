@@ -44,8 +44,6 @@ export interface RealtimeClient {
   seen: number;
   /** A record event has been sent on this connection (live or replayed): too late to resume. */
   delivered: boolean;
-  /** How often an auth record change has dropped this connection's auth (see record delivery). */
-  authDrops: number;
   /**
    * Token keys of auth this connection had dropped (a password or email change): a request made with
    * a token from before the change, still on its way, cannot bind it again.

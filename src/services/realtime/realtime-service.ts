@@ -326,7 +326,6 @@ export async function startRealtimeService(deps: RealtimeServiceDeps) {
         replaying: false,
         seen: 0,
         delivered: false,
-        authDrops: 0,
         revokedTokenKeys: new Set(),
         channels: new Map(),
         joined: new Set(),

@@ -41,10 +41,13 @@ export function createRecordDelivery(deps: RecordDeliveryDeps) {
   const { clients } = deps;
   const matcher = createRecordMatcher(deps.records);
   /**
-   * Messages for deletes that are about to commit, by "collectionId/recordId", with how many times
-   * each recipient's auth had been dropped when they were checked.
+   * Messages for deletes that are about to commit, by "collectionId/recordId", with the token key of
+   * each recipient's auth when they were checked (undefined for a guest).
    */
-  const deleteMessages = new Map<string, { at: number; deliveries: Delivery[]; drops: number[] }>();
+  const deleteMessages = new Map<
+    string,
+    { at: number; deliveries: Delivery[]; tokenKeys: (string | undefined)[] }
+  >();
 
   /** The subscriptions (of every client, or only `only`) that record `recordId` of `c` concerns. */
   function subscribersOf(
@@ -98,7 +101,6 @@ export function createRecordDelivery(deps: RecordDeliveryDeps) {
       // without the row (too large to travel) the change cannot be judged: drop it too
       if (event.action === "delete" || row === undefined || auth.record["tokenKey"] !== row["tokenKey"]) {
         client.auth = null;
-        client.authDrops++;
         if (client.revokedTokenKeys.size >= MAX_REVOKED_TOKEN_KEYS) client.revokedTokenKeys.clear();
         client.revokedTokenKeys.add(String(auth.record["tokenKey"]));
       } else client.auth = { ...auth, record: row };
@@ -173,7 +175,10 @@ export function createRecordDelivery(deps: RecordDeliveryDeps) {
         deleteMessages.delete(key);
         // not to a connection whose auth was dropped since the check (the same commit may have done it)
         deliver(
-          prepared.deliveries.filter(([client], i) => client.authDrops === prepared.drops[i]),
+          prepared.deliveries.filter(([client], i) => {
+            const key = prepared.tokenKeys[i];
+            return key === undefined || !client.revokedTokenKeys.has(key);
+          }),
           id,
         );
         return;
@@ -206,7 +211,9 @@ export function createRecordDelivery(deps: RecordDeliveryDeps) {
         deleteMessages.set(`${c.id}/${String(row["id"])}`, {
           at: now,
           deliveries: found,
-          drops: found.map(([client]) => client.authDrops),
+          tokenKeys: found.map(([client]) =>
+            client.auth === null ? undefined : String(client.auth.record["tokenKey"]),
+          ),
         });
     },
   };

@@ -14,7 +14,7 @@ export function createConnectionLimit(maxPerAddress: number) {
   return {
     /**
      * A preHandler: 429 when the address already holds its share; otherwise counts the connection
-     * until `release`, or until its socket closes, whichever is first (a WebSocket handshake the
+     * until its releaser is called, or until its socket closes, whichever is first (a WebSocket handshake the
      * upgrade then refuses never reaches the route that would release it).
      */
     async admit(req: FastifyRequest, _reply: FastifyReply): Promise<void> {
@@ -39,10 +39,6 @@ export function createConnectionLimit(maxPerAddress: number) {
       };
       releases.set(req.raw, release);
       socket?.once("close", release);
-    },
-    /** The connection admitted for `req` has ended. */
-    release(req: FastifyRequest): void {
-      releases.get(req.raw)?.();
     },
     /** What ends the connection admitted for `req`, to call once it has ended (holds no request objects). */
     releaser(req: FastifyRequest): () => void {

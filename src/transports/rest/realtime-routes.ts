@@ -53,11 +53,12 @@ export function registerRealtimeRoutes(
       },
     };
     sweeper.add(swept);
+    const release = limit.releaser(req);
     let ended = false;
     const end = () => {
       if (ended) return;
       ended = true;
-      limit.release(req);
+      release();
       sweeper.delete(swept);
     };
     const write = (text: string) => {
