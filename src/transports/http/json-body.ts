@@ -9,9 +9,14 @@ const BACKSLASH = 0x5c;
 
 /**
  * Parses a JSON request body with bounded nesting; an empty body reads as `undefined`.
- * Rejects (400) malformed JSON, nesting deeper than `maxDepth` and `__proto__` keys.
+ * Rejects (400) malformed JSON (with `malformed` as the message), nesting deeper than `maxDepth` and
+ * `__proto__` keys.
  */
-export function parseJsonBody(text: string, maxDepth: number): unknown {
+export function parseJsonBody(
+  text: string,
+  maxDepth: number,
+  malformed = "Failed to read the submitted data.",
+): unknown {
   if (text.trim() === "") return undefined;
   if (nestingExceeds(text, maxDepth)) {
     throw new PlinthError("invalid_input", `The submitted JSON is nested deeper than ${maxDepth} levels.`);
@@ -20,12 +25,12 @@ export function parseJsonBody(text: string, maxDepth: number): unknown {
   try {
     value = JSON.parse(text);
   } catch {
-    throw new PlinthError("invalid_input", "Failed to read the submitted data.");
+    throw new PlinthError("invalid_input", malformed);
   }
   // A `__proto__` key is harmless in JSON.parse's output but turns into prototype pollution the moment
   // some later code copies it with plain assignment; every spelling of it contains one of these.
   if ((text.includes("__proto__") || text.includes("\\u")) && hasProtoKey(value)) {
-    throw new PlinthError("invalid_input", "Failed to read the submitted data.");
+    throw new PlinthError("invalid_input", malformed);
   }
   return value;
 }

@@ -14,6 +14,7 @@ import { createSweeper, type RealtimeTimings } from "./realtime-sweeper.ts";
 
 /** Largest message a client may send (a subscribe with many long topics fits easily). */
 export const MAX_CLIENT_MESSAGE_BYTES = 64 * 1024;
+const NOT_AN_OBJECT = "Messages must be JSON objects.";
 /** Deepest nesting of a client message (as for request bodies). */
 const MAX_MESSAGE_DEPTH = 64;
 /**
@@ -39,15 +40,9 @@ interface ClientMessage {
 }
 
 function parseMessage(text: string): ClientMessage {
-  let parsed: unknown;
-  try {
-    parsed = parseJsonBody(text, MAX_MESSAGE_DEPTH);
-  } catch (err) {
-    if (err instanceof PlinthError && /nested deeper/.test(err.message)) throw err;
-    throw new PlinthError("invalid_input", "Messages must be JSON objects.");
-  }
+  const parsed = parseJsonBody(text, MAX_MESSAGE_DEPTH, NOT_AN_OBJECT);
   if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed))
-    throw new PlinthError("invalid_input", "Messages must be JSON objects.");
+    throw new PlinthError("invalid_input", NOT_AN_OBJECT);
   const m = parsed as Record<string, unknown>;
   if (typeof m["type"] !== "string") throw new PlinthError("invalid_input", 'Messages need a string "type".');
   if (m["id"] !== undefined && typeof m["id"] !== "string" && typeof m["id"] !== "number")
